@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    ANALYST = "analyst", _("Analyst")
+    INVESTIGATOR = "investigator", _("Investigator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class User(AbstractUser):
+    """A staff member. Members of the public never have accounts."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    # X25519 key pair: report data keys are sealed to ``public_key``. The private
+    # key is stored twice, locked under the password (Argon2id) and sealed to the
+    # organisation's escrow key; never in clear.
+    public_key = models.BinaryField(null=True, editable=False)
+    private_key_locked = models.BinaryField(null=True, editable=False)
+    private_key_escrowed = models.BinaryField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def has_keys(self) -> bool:
+        return self.public_key is not None
+
+
+class SetupToken(models.Model):
+    """A one-time link for creating the first administrator. Only its hash is kept."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"setup token {self.pk}"

@@ -1,0 +1,129 @@
+"""Staff accounts and their key pairs."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+
+from tipline import crypto
+from tipline.accounts.models import Role, SetupToken, Team, User
+from tipline.audit import services as audit
+
+
+class SetupTokenInvalid(Exception):
+    """The setup link is unknown, used already, or an administrator exists."""
+
+
+def password_cost() -> crypto.PasswordCost:
+    return crypto.PasswordCost(
+        opslimit=settings.KEY_PASSWORD_OPSLIMIT, memlimit=settings.KEY_PASSWORD_MEMLIMIT
+    )
+
+
+def escrow_public_key() -> bytes:
+    return bytes.fromhex(settings.ESCROW_PUBLIC_KEY)
+
+
+@transaction.atomic
+def create_staff_user(
+    *, username: str, password: str, role: Role, team: Team | None, actor: User | None
+) -> User:
+    """Create a staff member with a fresh key pair.
+
+    The private key is locked under the password and sealed to the escrow key; the
+    password is checked against the configured validators first (ValidationError).
+    """
+    user = User(username=username, role=role, team=team)
+    validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = role == Role.ADMINISTRATOR
+    pair = crypto.generate_keypair()
+    user.public_key = pair.public
+    user.private_key_locked = crypto.lock_with_password(
+        pair.private, password, password_cost()
+    )
+    user.private_key_escrowed = crypto.seal_for_staff(pair.private, escrow_public_key())
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(
+        action="user.created",
+        actor=actor,
+        target=f"user:{user.pk}",
+        detail={
+            "username": username,
+            "role": role,
+            "team": team.slug if team else None,
+        },
+    )
+    return user
+
+
+def unlock_private_key(*, user: User, password: str) -> bytes:
+    """The user's private key, opened with the password they just signed in with."""
+    if user.private_key_locked is None:
+        raise crypto.DecryptionFailed("this user has no key pair")
+    return crypto.unlock_with_password(bytes(user.private_key_locked), password)
+
+
+def get_or_create_team(*, slug: str) -> Team:
+    team, _ = Team.objects.get_or_create(
+        slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+    )
+    return team
+
+
+def issue_setup_token() -> str | None:
+    """A new one-time token for creating the first administrator.
+
+    Returns None once an administrator exists. Earlier unused tokens are revoked, so
+    only the most recently printed link works.
+    """
+    if User.objects.filter(role=Role.ADMINISTRATOR).exists():
+        return None
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        SetupToken.objects.filter(used_at__isnull=True).delete()
+        SetupToken.objects.create(token_hash=_token_hash(token))
+    return token
+
+
+def setup_token_is_valid(token: str) -> bool:
+    return (
+        SetupToken.objects.filter(
+            token_hash=_token_hash(token), used_at__isnull=True
+        ).exists()
+        and not User.objects.filter(role=Role.ADMINISTRATOR).exists()
+    )
+
+
+@transaction.atomic
+def create_first_admin(*, token: str, username: str, password: str) -> User:
+    """Use a setup token once to create the first administrator."""
+    row = (
+        SetupToken.objects.select_for_update()
+        .filter(token_hash=_token_hash(token), used_at__isnull=True)
+        .first()
+    )
+    if row is None or User.objects.filter(role=Role.ADMINISTRATOR).exists():
+        raise SetupTokenInvalid
+    user = create_staff_user(
+        username=username,
+        password=password,
+        role=Role.ADMINISTRATOR,
+        team=None,
+        actor=None,
+    )
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -1,0 +1,58 @@
+"""Keeping a staff member's unlocked private key between requests.
+
+The key is stored in the server-side session encrypted under a random key that
+lives only in the user's cookie. Threat handled: a copy of the session store (the
+database) alone reveals no private key, and any web process can serve the user
+because neither half is held in a process's memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from tipline import crypto
+
+SESSION_FIELD = "tipline_locked_key"
+COOKIE_NAME = "tipline_key"
+
+
+class KeyLocked(Exception):
+    """The session has no usable private key: the user must sign in again."""
+
+
+def keep_unlocked_key(
+    request: HttpRequest, response: HttpResponse, private_key: bytes
+) -> None:
+    cookie_key = crypto.new_data_key()
+    blob = crypto.encrypt(cookie_key, private_key, context=_context(request))
+    request.session[SESSION_FIELD] = base64.b64encode(blob).decode("ascii")
+    response.set_cookie(
+        COOKIE_NAME,
+        base64.urlsafe_b64encode(cookie_key).decode("ascii"),
+        max_age=None,
+        httponly=True,
+        secure=settings.HTTPS,
+        samesite="Lax",
+    )
+
+
+def unlocked_private_key(request: HttpRequest) -> bytes:
+    """The signed-in user's private key, or KeyLocked."""
+    try:
+        blob = base64.b64decode(request.session[SESSION_FIELD])
+        cookie_key = base64.urlsafe_b64decode(request.COOKIES[COOKIE_NAME])
+        return crypto.decrypt(cookie_key, blob, context=_context(request))
+    except (KeyError, binascii.Error, ValueError, crypto.DecryptionFailed) as exc:
+        raise KeyLocked from exc
+
+
+def forget_unlocked_key(response: HttpResponse) -> None:
+    response.delete_cookie(COOKIE_NAME, samesite="Lax")
+
+
+def _context(request: HttpRequest) -> bytes:
+    return f"session-key:user:{request.user.pk}".encode()

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tipline.audit.services import verify_chain
+
+
+class Command(BaseCommand):
+    help = "Check the audit log's hash chain and report the first broken entry."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("verify", help="verify the whole chain")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problem = verify_chain()
+        if problem is not None:
+            where = (
+                f"entry {problem.event_id}"
+                if problem.event_id
+                else "the end of the log"
+            )
+            raise CommandError(f"Audit log broken at {where}: {problem.reason}")
+        self.stdout.write("Audit log intact.")

@@ -1,0 +1,166 @@
+"""The ``tipline`` command: operations for one Tipline instance."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+HELP = """\
+usage: tipline COMMAND [ARGS]
+
+Operate a Tipline instance. Settings come from TIPLINE_* environment variables
+(see .env.example); by default everything lives under ./var.
+
+commands:
+  serve                      migrate, load the default profile on first start, and
+                             serve with gunicorn on 127.0.0.1:$TIPLINE_PORT (8000).
+                             Prints a one-time link to create the first administrator.
+  createadmin NAME           create an administrator
+                             (password: TIPLINE_PASSWORD or a prompt)
+  createuser NAME --role ROLE [--team TEAM]
+                             create a staff member with their own key pair; ROLE is
+                             administrator, analyst, investigator or supervisor
+  profile load NAME          load a profile (national-security, whistleblowing, or a
+                             path to a .toml file) and make it active
+  profile list               list the shipped profiles
+  check                      deployment checklist: secrets, HTTPS, debug, hosts, keys
+  audit verify               verify the audit log's hash chain
+  manage ARGS                run any Django management command (e.g. migrate)
+
+Run `tipline COMMAND --help` for a command's options.
+"""
+
+COMMANDS = {
+    "createadmin": "createadmin",
+    "createuser": "createuser",
+    "profile": "profile",
+    "audit": "audit",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tipline.settings")
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(HELP, end="")
+        return
+    command, rest = args[0], args[1:]
+    from django.core.management import execute_from_command_line
+
+    if command == "serve":
+        serve(rest)
+    elif command == "check":
+        sys.exit(deployment_check())
+    elif command == "manage":
+        execute_from_command_line(["tipline", *rest])
+    elif command in COMMANDS:
+        execute_from_command_line(["tipline", COMMANDS[command], *rest])
+    else:
+        print(
+            f"tipline: unknown command {command!r}\n\n{HELP}", file=sys.stderr, end=""
+        )
+        sys.exit(2)
+
+
+def serve(args: list[str]) -> None:
+    if args and args[0] in ("-h", "--help"):
+        print(
+            "usage: tipline serve\n\nTIPLINE_PORT, TIPLINE_BIND (127.0.0.1), "
+            "TIPLINE_WORKERS (2) and TIPLINE_THREADS (4) set where and how it serves."
+        )
+        return
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from tipline.accounts.services import issue_setup_token
+    from tipline.intake.profiles import ensure_default_profile
+
+    profile = ensure_default_profile()
+    print(f"Tipline: profile {profile.slug}, data in {settings.DATA_DIR}")
+    token = issue_setup_token()
+    if token:
+        print(
+            "\nNo administrator exists yet. Create one with this one-time link:\n"
+            f"    {settings.BASE_URL}/staff/setup/{token}/\n",
+            flush=True,
+        )
+    bind = f"{os.environ.get('TIPLINE_BIND', '127.0.0.1')}:{settings.PORT}"
+    print(f"Serving on http://{bind}/", flush=True)
+    _Gunicorn(
+        {
+            "bind": bind,
+            "workers": int(os.environ.get("TIPLINE_WORKERS", "2")),
+            "worker_class": "gthread",
+            "threads": int(os.environ.get("TIPLINE_THREADS", "4")),
+            # No access log: it would record every reporter's address and agent.
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "forwarded_allow_ips": "",
+        }
+    ).run()
+
+
+def deployment_check() -> int:
+    """Print a checklist for this instance; return 1 if anything must be fixed."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import CommandError, call_command
+
+    from tipline.accounts.models import Role, User
+
+    escrow_private = settings.SECRETS_DIR / "escrow_private_key"
+    checks = [
+        (settings.PRODUCTION, "TIPLINE_ENV=production (secrets are never generated)"),
+        (not settings.DEBUG, "DEBUG is off"),
+        (
+            settings.HTTPS,
+            "served over HTTPS (TIPLINE_HTTPS=True): secure cookies, HSTS",
+        ),
+        (bool(settings.ALLOWED_HOSTS), "TIPLINE_ALLOWED_HOSTS names this site"),
+        (len(settings.SECRET_KEY) >= 50, "secret key is set and long"),
+        (len(settings.RECEIPT_PEPPER) >= 32, "receipt pepper is set and long"),
+        (not escrow_private.exists(), "escrow private key is not on this server"),
+        (
+            User.objects.filter(role=Role.ADMINISTRATOR).exists(),
+            "an administrator exists",
+        ),
+    ]
+    failed = 0
+    for ok, text in checks:
+        print(f"[{'ok' if ok else 'FIX'}] {text}")
+        failed += not ok
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except CommandError as exc:
+        print(f"[FIX] Django deployment checks: {exc}")
+        failed += 1
+    return 1 if failed else 0
+
+
+class _Gunicorn(BaseApplication):
+    """Gunicorn embedded, so ``tipline serve`` is one production-grade command."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from tipline.wsgi import application
+
+        return application

@@ -1,0 +1,56 @@
+"""Tipline's cryptography: plain functions over bytes, built on PyNaCl (libsodium).
+
+Nothing here knows about Django, models or files. Callers pass keys and data as
+bytes and get bytes back; PyNaCl's types never leave this package. Plaintext is never
+logged or written anywhere by these functions.
+
+The threat this package handles throughout: an attacker who obtains a copy of the
+database and the file store (a stolen backup, a compromised storage bucket, a
+seized disk) must learn nothing about report content from it.
+"""
+
+from tipline.crypto.keys import (
+    KEY_BYTES,
+    DecryptionFailed,
+    KeyPair,
+    PasswordCost,
+    decrypt,
+    encrypt,
+    generate_keypair,
+    lock_with_password,
+    new_data_key,
+    open_as_staff,
+    seal_for_staff,
+    unlock_with_password,
+)
+from tipline.crypto.receipts import (
+    RECEIPT_DIGITS,
+    MalformedReceipt,
+    ReceiptKeys,
+    derive_receipt_keys,
+    format_receipt,
+    normalise_receipt,
+    receipt_from_token,
+)
+
+__all__ = [
+    "KEY_BYTES",
+    "RECEIPT_DIGITS",
+    "DecryptionFailed",
+    "KeyPair",
+    "MalformedReceipt",
+    "PasswordCost",
+    "ReceiptKeys",
+    "decrypt",
+    "derive_receipt_keys",
+    "encrypt",
+    "format_receipt",
+    "generate_keypair",
+    "lock_with_password",
+    "new_data_key",
+    "normalise_receipt",
+    "open_as_staff",
+    "receipt_from_token",
+    "seal_for_staff",
+    "unlock_with_password",
+]

@@ -1,0 +1,106 @@
+"""The public report form, built from a category's questionnaire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tipline import crypto
+from tipline.intake.models import Category
+from tipline.lib.i18n import localized
+
+UNREADABLE = _(
+    "Some of this text could not be read (it was not valid UTF-8). "
+    "Please type it again."
+)
+
+
+def reject_unreadable(value: str) -> None:
+    # Django decodes bad bytes to U+FFFD instead of failing; refusing them tells the
+    # reporter their text arrived damaged rather than storing it silently altered.
+    if "\ufffd" in value:
+        raise forms.ValidationError(UNREADABLE, code="unreadable")
+
+
+class ReportForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args: Any, category: Category, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category = category
+        for spec in category.fields:
+            self.fields[spec["name"]] = build_field(spec)
+
+    def answers(self) -> list[dict[str, Any]]:
+        """Answers with the question labels as they were asked, for staff to read."""
+        return [
+            {
+                "name": spec["name"],
+                "label": spec["label"],
+                "value": _as_text(self.cleaned_data.get(spec["name"])),
+            }
+            for spec in self.category.fields
+        ]
+
+
+def build_field(spec: dict[str, Any]) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": localized(spec["label"]),
+        "help_text": localized(spec.get("help")),
+        "required": bool(spec.get("required")),
+    }
+    kind = spec["type"]
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        choices = [(c["value"], localized(c["label"])) for c in spec["choices"]]
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    widget = forms.Textarea(attrs={"rows": 8}) if kind == "textarea" else None
+    return forms.CharField(
+        max_length=spec["max_length"],
+        widget=widget,
+        validators=[reject_unreadable],
+        **common,
+    )
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt code"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        help_text=_("The 28-digit code you were given when you sent your report."),
+    )
+
+    def clean_receipt(self) -> str:
+        try:
+            return crypto.normalise_receipt(self.cleaned_data["receipt"])
+        except crypto.MalformedReceipt:
+            raise forms.ValidationError(
+                _(
+                    "A receipt code has 28 digits, usually written in groups of four. "
+                    "Check the code and try again."
+                ),
+                code="malformed",
+            ) from None
+
+
+class MessageForm(ReceiptForm):
+    receipt = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[reject_unreadable],
+    )

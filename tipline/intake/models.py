@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+from tipline.lib.i18n import localized
+
+
+class Profile(models.Model):
+    """A set of categories and public guidance, loaded from a profile file."""
+
+    slug = models.SlugField(unique=True)
+    name = models.JSONField()
+    intro = models.JSONField()
+    not_suspicious = models.JSONField(default=list)
+    active = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def title(self) -> str:
+        return localized(self.name)
+
+
+class Category(models.Model):
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="categories"
+    )
+    slug = models.SlugField(max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.JSONField()
+    description = models.JSONField()
+    examples = models.JSONField(default=dict)
+    fields = models.JSONField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("position",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=["profile", "slug"], name="category_slug_unique"
+            ),
+        )
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.profile.slug}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:form", args=[self.slug])
+
+    @property
+    def local_title(self) -> str:
+        return localized(self.title)
+
+    @property
+    def local_description(self) -> str:
+        return localized(self.description)
+
+    @property
+    def local_examples(self) -> list[Any]:
+        return localized(self.examples) or []
+
+
+class Report(models.Model):
+    """What a reporter submitted. Everything readable is encrypted with the report's
+    data key; the staff side (cases.Case) holds the workflow around it."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    # Rounded down to the hour: the exact second of a submission could be matched
+    # against network logs kept elsewhere to identify the reporter.
+    received_at = models.DateTimeField()
+    answers_encrypted = models.BinaryField()
+    # Keyed hash of the receipt (tipline.crypto.receipts), hex. Never the receipt.
+    receipt_lookup = models.CharField(max_length=64, unique=True)
+    # The data key encrypted under a key derived from the receipt.
+    reporter_key = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"
+
+    def answers_context(self) -> bytes:
+        return f"report:{self.receipt_lookup}:answers".encode()

@@ -1,0 +1,136 @@
+"""Loading profiles: files that define categories and their questionnaires."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from tipline.intake.models import Category, Profile
+from tipline.triage import services as triage
+
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+FIELD_TYPES = {"text", "textarea", "date", "choice"}
+TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
+
+
+class ProfileInvalid(Exception):
+    """The profile file is missing or does not follow the schema."""
+
+
+def available_profiles() -> list[str]:
+    return sorted(path.stem for path in PROFILE_DIR.glob("*.toml"))
+
+
+def read_profile(name: str) -> dict[str, Any]:
+    """Parse and check a shipped profile by name, or any profile file by path."""
+    path = Path(name) if name.endswith(".toml") else PROFILE_DIR / f"{name}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        known = ", ".join(available_profiles())
+        raise ProfileInvalid(f"no profile {name!r} (shipped: {known})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileInvalid(f"{path}: {exc}") from None
+    _check_profile(data)
+    return data
+
+
+@transaction.atomic
+def load_profile(name: str) -> Profile:
+    """Create or update a profile's categories and make it the active profile.
+
+    Categories that the file no longer lists are deactivated, not deleted: earlier
+    reports still refer to them. Each category gets a routing rule to the default
+    team unless one exists.
+    """
+    data = read_profile(name)
+    profile, _ = Profile.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            "name": data["name"],
+            "intro": data["intro"],
+            "not_suspicious": data.get("not_suspicious", []),
+        },
+    )
+    Profile.objects.exclude(pk=profile.pk).update(active=False)
+    profile.active = True
+    profile.save(update_fields=["active"])
+    slugs = [item["slug"] for item in data["categories"]]
+    for position, item in enumerate(data["categories"]):
+        category, _ = Category.objects.update_or_create(
+            profile=profile,
+            slug=item["slug"],
+            defaults={
+                "position": position,
+                "title": item["title"],
+                "description": item["description"],
+                "examples": item.get("examples", {}),
+                "fields": item["fields"],
+                "active": True,
+            },
+        )
+        triage.ensure_route(category=category)
+    profile.categories.exclude(slug__in=slugs).update(active=False)
+    return profile
+
+
+def ensure_default_profile() -> Profile:
+    """The active profile, loading the configured default on first start."""
+    profile = Profile.objects.filter(active=True).first()
+    return profile or load_profile(settings.DEFAULT_PROFILE)
+
+
+def _check_profile(data: dict[str, Any]) -> None:
+    for key in ("slug", "name", "intro", "categories"):
+        if key not in data:
+            raise ProfileInvalid(f"profile lacks {key!r}")
+    _check_texts(data["name"], "name")
+    _check_texts(data["intro"], "intro")
+    seen: set[str] = set()
+    for category in data["categories"]:
+        slug = category.get("slug", "")
+        if not slug or slug in seen:
+            raise ProfileInvalid(f"category slug {slug!r} is empty or repeated")
+        seen.add(slug)
+        for key in ("title", "description"):
+            _check_texts(category.get(key), f"{slug}.{key}")
+        fields = category.get("fields") or []
+        if not fields:
+            raise ProfileInvalid(f"category {slug!r} has no fields")
+        names = [field.get("name") for field in fields]
+        if len(set(names)) != len(names):
+            raise ProfileInvalid(f"category {slug!r} repeats a field name")
+        for field in fields:
+            _check_field(field, slug)
+
+
+def _check_field(field: dict[str, Any], where: str) -> None:
+    name = field.get("name", "")
+    if not name.isidentifier() or name == "token":
+        raise ProfileInvalid(f"{where}: bad field name {name!r}")
+    kind = field.get("type")
+    if kind not in FIELD_TYPES:
+        raise ProfileInvalid(
+            f"{where}.{name}: type must be one of {sorted(FIELD_TYPES)}"
+        )
+    _check_texts(field.get("label"), f"{where}.{name}.label")
+    if kind in TEXT_LIMITS and not 0 < field.get("max_length", 0) <= TEXT_LIMITS[kind]:
+        raise ProfileInvalid(
+            f"{where}.{name}: max_length must be 1..{TEXT_LIMITS[kind]}"
+        )
+    if kind == "choice":
+        choices = field.get("choices") or []
+        if not choices:
+            raise ProfileInvalid(f"{where}.{name}: a choice field needs choices")
+        for choice in choices:
+            _check_texts(choice.get("label"), f"{where}.{name}.{choice.get('value')}")
+
+
+def _check_texts(texts: Any, where: str) -> None:
+    languages = [code for code, _ in settings.LANGUAGES]
+    if not isinstance(texts, dict) or any(not texts.get(code) for code in languages):
+        raise ProfileInvalid(f"{where} needs text in {', '.join(languages)}")

@@ -1,0 +1,190 @@
+"""The public side: choosing a category, reporting, and following up.
+
+Every page here works without JavaScript. Responses that show a receipt or a
+report are rendered directly (no redirect carrying secrets in a URL) and are never
+cached (tipline.lib.middleware).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tipline import crypto
+from tipline.intake import services
+from tipline.intake.forms import MessageForm, ReceiptForm, ReportForm
+from tipline.intake.models import Category
+from tipline.intake.profiles import ensure_default_profile
+from tipline.lib.tokens import (
+    FormTokenExpired,
+    FormTokenInvalid,
+    new_form_token,
+    read_form_token,
+    token_digest,
+)
+
+REPORT_FORM = "report"
+MESSAGE_FORM = "reporter-message"
+
+
+def choose_category(request: HttpRequest) -> HttpResponse:
+    profile = ensure_default_profile()
+    categories = profile.categories.filter(active=True)
+    return render(
+        request, "intake/choose.html", {"profile": profile, "categories": categories}
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def report_form(request: HttpRequest, slug: str) -> HttpResponse:
+    category = _active_category(slug)
+    if request.method == "GET":
+        form = ReportForm(
+            category=category, initial={"token": new_form_token(REPORT_FORM)}
+        )
+        return _render_form(request, category, form)
+    form = ReportForm(request.POST, category=category)
+    if not form.is_valid():
+        return _render_form(request, category, form, status=400)
+    try:
+        secret = read_form_token(form.cleaned_data["token"], REPORT_FORM)
+    except FormTokenInvalid as exc:
+        return _refresh_token(
+            request, category, form, expired=isinstance(exc, FormTokenExpired)
+        )
+    submission = services.submit_report(
+        category=category, answers=form.answers(), token_secret=secret
+    )
+    context = {
+        "receipt": crypto.format_receipt(submission.receipt),
+        "created": submission.created,
+        "category": category,
+    }
+    return render(request, "intake/receipt.html", context)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def followup(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "intake/followup_signin.html", {"form": ReceiptForm()})
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "intake/followup_signin.html", {"form": form}, status=400
+        )
+    return _render_report(request, form.cleaned_data["receipt"])
+
+
+@sensitive_post_parameters()
+@require_POST
+def followup_message(request: HttpRequest) -> HttpResponse:
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        if "receipt" in form.errors:
+            return render(
+                request,
+                "intake/followup_signin.html",
+                {"form": ReceiptForm(request.POST)},
+                status=400,
+            )
+        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
+    try:
+        secret = read_form_token(form.cleaned_data["token"], MESSAGE_FORM)
+    except FormTokenInvalid:
+        form.add_error(
+            None, _("This form could not be verified. Please send your message again.")
+        )
+        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
+    access = _access_or_none(form.cleaned_data["receipt"])
+    if access is None:
+        return _signin_failed(request)
+    services.post_reporter_message(
+        access=access,
+        body=form.cleaned_data["body"],
+        token_digest=token_digest(secret, MESSAGE_FORM),
+    )
+    return _render_report(request, form.cleaned_data["receipt"], sent=True)
+
+
+def _render_report(
+    request: HttpRequest,
+    receipt: str,
+    message_form: MessageForm | None = None,
+    *,
+    sent: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    access = _access_or_none(receipt)
+    if access is None:
+        return _signin_failed(request)
+    plain = services.read_own_report(access)
+    if message_form is None:
+        message_form = MessageForm(
+            initial={"receipt": receipt, "token": new_form_token(MESSAGE_FORM)}
+        )
+    context = {"plain": plain, "message_form": message_form, "sent": sent}
+    return render(request, "intake/followup_report.html", context, status=status)
+
+
+def _access_or_none(receipt: str) -> services.ReporterAccess | None:
+    try:
+        return services.access_with_receipt(receipt)
+    except (crypto.MalformedReceipt, services.ReceiptNotFound, crypto.DecryptionFailed):
+        return None
+
+
+def _signin_failed(request: HttpRequest) -> HttpResponse:
+    form = ReceiptForm()
+    # One message for every failure: it must not hint whether a report exists.
+    form.add_error(
+        None,
+        _(
+            "We could not open a report with this receipt code. "
+            "Check the code and try again."
+        ),
+    )
+    return render(request, "intake/followup_signin.html", {"form": form}, status=400)
+
+
+def _active_category(slug: str) -> Category:
+    profile = ensure_default_profile()
+    category = profile.categories.filter(slug=slug, active=True).first()
+    if category is None:
+        raise Http404
+    return category
+
+
+def _render_form(
+    request: HttpRequest, category: Category, form: ReportForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "intake/form.html", {"category": category, "form": form}, status=status
+    )
+
+
+def _refresh_token(
+    request: HttpRequest, category: Category, form: ReportForm, *, expired: bool
+) -> HttpResponse:
+    """Give the reporter a fresh token and keep everything they typed."""
+    data = request.POST.copy()
+    data["token"] = new_form_token(REPORT_FORM)
+    fresh = ReportForm(data, category=category)
+    fresh.is_valid()
+    message = (
+        _(
+            "This form was open for too long. Your answers are kept below: check them "
+            "and send the report again."
+        )
+        if expired
+        else _(
+            "This form could not be verified. Your answers are kept below: check "
+            "them and send the report again."
+        )
+    )
+    fresh.add_error(None, message)
+    return _render_form(request, category, fresh, status=400)

@@ -1,0 +1,54 @@
+"""One-time form tokens.
+
+Each public form carries a signed token holding 32 random bytes. The signature
+stops forged tokens; the timestamp bounds how long a form can be replayed; and the
+random bytes make submission idempotent: a resubmitted form carries the same token,
+which the service recognises (see tipline.crypto.receipts.receipt_from_token).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+
+MAX_AGE = timedelta(hours=24)
+
+
+class FormTokenInvalid(Exception):
+    """The token is missing, forged or malformed."""
+
+
+class FormTokenExpired(FormTokenInvalid):
+    """The token is genuine but older than MAX_AGE."""
+
+
+def new_form_token(purpose: str) -> str:
+    payload = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+    return signing.TimestampSigner(salt=f"tipline.form.{purpose}").sign(payload)
+
+
+def read_form_token(value: str, purpose: str) -> bytes:
+    """The token's random bytes, or FormTokenExpired / FormTokenInvalid."""
+    signer = signing.TimestampSigner(salt=f"tipline.form.{purpose}")
+    try:
+        payload = signer.unsign(value, max_age=MAX_AGE)
+    except signing.SignatureExpired:
+        raise FormTokenExpired from None
+    except signing.BadSignature:
+        raise FormTokenInvalid from None
+    raw = base64.urlsafe_b64decode(payload)
+    if len(raw) != 32:
+        raise FormTokenInvalid
+    return raw
+
+
+def token_digest(secret: bytes, purpose: str) -> str:
+    """A keyed hash of a token's bytes, safe to store for de-duplication."""
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:{purpose}".encode()).digest()
+    return hmac.new(key, secret, hashlib.sha256).hexdigest()

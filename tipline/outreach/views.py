@@ -1,0 +1,35 @@
+"""Public pages that are not forms: the home page, guidance, and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tipline.intake.profiles import ensure_default_profile
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "outreach/home.html", {"profile": ensure_default_profile()})
+
+
+def guidance(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "outreach/guidance.html", {"profile": ensure_default_profile()}
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # The reason is for developers; the reporter gets a plain explanation instead.
+    return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

@@ -1,0 +1,191 @@
+"""Django settings for Tipline.
+
+Every value comes from a ``TIPLINE_*`` environment variable with a safe default
+(``.env.example`` lists them all). The defaults run a real single-machine deployment
+under ``./var``: SQLite in WAL mode and local files. With ``TIPLINE_ENV=production``
+no secret is generated: a missing one stops startup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from tipline.accounts.escrow import ensure_escrow_keypair
+from tipline.lib.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+TIPLINE_ENV = env_str("ENV", "embedded")
+PRODUCTION = TIPLINE_ENV == "production"
+DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
+SECRETS_DIR = DATA_DIR / "secrets"
+_generate = None if PRODUCTION else SECRETS_DIR
+
+SECRET_KEY = env_secret("SECRET_KEY", generate_in=_generate)
+# Pepper for receipt derivations (tipline.crypto.receipts). Separate from SECRET_KEY
+# so that rotating Django's signing key does not lock reporters out.
+RECEIPT_PEPPER = env_secret("RECEIPT_PEPPER", generate_in=_generate)
+# Public half of the organisation's escrow key pair (hex). Every staff private key
+# is also sealed to it, so an administrator holding the private half (kept offline)
+# can restore a user's access after a password reset.
+ESCROW_PUBLIC_KEY = env_str("ESCROW_PUBLIC_KEY", "")
+if not ESCROW_PUBLIC_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "TIPLINE_ESCROW_PUBLIC_KEY must be set in production"
+        )
+    ESCROW_PUBLIC_KEY = ensure_escrow_keypair(SECRETS_DIR)
+
+DEBUG = env_bool("DEBUG", default=False)
+HTTPS = env_bool("HTTPS", default=PRODUCTION)
+PORT = env_int("PORT", 8000)
+BASE_URL = env_str("BASE_URL", f"http://127.0.0.1:{PORT}")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"]
+)
+DEFAULT_PROFILE = env_str("PROFILE", "national-security")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tipline.accounts",
+    "tipline.audit",
+    "tipline.intake",
+    "tipline.triage",
+    "tipline.cases",
+    "tipline.outreach",
+]
+
+MIDDLEWARE = [
+    "tipline.lib.middleware.PrivacyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tipline.urls"
+WSGI_APPLICATION = "tipline.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tipline.sqlite3'}"),
+        conn_max_age=600,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at
+        # the start of a transaction, so concurrent writers queue on busy_timeout
+        # instead of failing with "database is locked" mid-transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_VALIDATORS = "django.contrib.auth.password_validation."
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "NumericPasswordValidator"},
+]
+# Argon2id work factors for staff private keys (tipline.crypto.lock_with_password):
+# libsodium's "interactive" level, 64 MiB and 2 passes, about 0.1 s per login here.
+KEY_PASSWORD_OPSLIMIT = env_int("KEY_PASSWORD_OPSLIMIT", 2)
+KEY_PASSWORD_MEMLIMIT = env_int("KEY_PASSWORD_MEMLIMIT", 64 * 1024 * 1024)
+
+# Sessions live in the database so any web process can serve any user; the
+# unlocked private key in them is encrypted under a key held only in a cookie.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_AGE = None  # browser-session cookie: nothing lingers after the visit
+CSRF_FAILURE_VIEW = "tipline.outreach.views.csrf_failure"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 63072000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+if HTTPS:
+    # Behind a TLS-terminating proxy, which must set this header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Bodies over this are refused before a view runs (answers are at most ~20 KB each).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+
+# Nothing here logs request metadata: Django's own loggers record the path and
+# status of errors, never the client address or user agent, and gunicorn's access
+# log stays off (tipline.cli).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}

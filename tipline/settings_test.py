@@ -1,0 +1,25 @@
+"""Settings for the test suite: the real settings, with cheap hashing.
+
+The data directory is a fresh temporary one, so tests never touch ./var and never
+share generated secrets with a developer's instance.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("TIPLINE_DATA_DIR", tempfile.mkdtemp(prefix="tipline-test-"))
+
+from tipline.settings import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# libsodium's minimum Argon2id cost: the same code path, a thousand times cheaper.
+KEY_PASSWORD_OPSLIMIT = 1
+KEY_PASSWORD_MEMLIMIT = 8192
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests serve static files through the finders; WhiteNoise wants its root to exist.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

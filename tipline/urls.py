@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("tipline.outreach.urls")),
+    path("", include("tipline.intake.urls")),
+    path("staff/", include("tipline.cases.urls")),
+    path("staff/", include("tipline.accounts.urls")),
+    path("language/", set_language, name="set_language"),
+]
+
+handler400 = "tipline.outreach.views.bad_request"
+handler404 = "tipline.outreach.views.not_found"
+handler500 = "tipline.outreach.views.server_error"
