@@ -164,3 +164,7 @@ class _Gunicorn(BaseApplication):
         from tipline.wsgi import application
 
         return application
+
+
+if __name__ == "__main__":
+    main()

@@ -3,8 +3,17 @@ drive the site the way a browser without JavaScript does."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Callable
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,3 +103,83 @@ def staff_login(client: Client, user: User) -> None:
         {"username": user.username, "password": PASSWORD},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+# --- A real Tipline server in a subprocess -------------------------------------
+
+
+@dataclass
+class LiveTipline:
+    url: str
+    data_dir: Path
+    output: Path
+    process: subprocess.Popen[bytes]
+
+    def logs(self) -> str:
+        return self.output.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], output: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"tipline serve exited:\n{output.read_text()}")
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.5),
+        ):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"tipline serve did not start:\n{output.read_text()}")
+
+
+@pytest.fixture
+def live_tipline(tmp_path) -> Iterator[LiveTipline]:
+    """``tipline serve`` exactly as an operator runs it (gunicorn, production
+    settings, SQLite under its own data directory) with one analyst, on 127.0.0.1."""
+    port = _free_port()
+    data_dir = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("TIPLINE_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        TIPLINE_DATA_DIR=str(data_dir),
+        TIPLINE_PORT=str(port),
+        TIPLINE_WORKERS="2",
+        TIPLINE_PASSWORD=PASSWORD,
+    )
+    tipline = [sys.executable, "-m", "tipline.cli"]
+    subprocess.run([*tipline, "manage", "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run(
+        [*tipline, "createuser", "analyst", "--role", "analyst", "--team", "triage"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    output = tmp_path / "server.log"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [*tipline, "serve"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for_port(port, process, output)
+        yield LiveTipline(f"http://127.0.0.1:{port}", data_dir, output, process)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -14,7 +14,7 @@ from tipline import crypto
 from tipline.accounts.models import Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases.models import Author, Case, CaseKey, Message
+from tipline.cases.models import Author, Case, CaseKey, Message, Status
 from tipline.intake.models import Report
 from tipline.lib.clock import coarse_now
 
@@ -103,11 +103,30 @@ def decrypt_messages(case: Case, data_key: bytes) -> list[PlainMessage]:
 def post_staff_message(
     *, case: Case, user: User, private_key: bytes, body: str, token_digest: str
 ) -> Message | None:
-    """Send a message to the reporter. Returns None if this form was already sent."""
+    """Send a message to the reporter. Returns None if this form was already sent.
+
+    The first message to the reporter on a new case acknowledges it: the reporter
+    now knows a person has read their report.
+    """
     data_key = data_key_for(case=case, user=user, private_key=private_key)
-    return _post_message(
-        case=case, data_key=data_key, body=body, author=user, token_digest=token_digest
-    )
+    with transaction.atomic():
+        message = _post_message(
+            case=case,
+            data_key=data_key,
+            body=body,
+            author=user,
+            token_digest=token_digest,
+        )
+        if message is not None and case.status == Status.NEW:
+            case.status = Status.ACKNOWLEDGED
+            case.save(update_fields=["status"])
+            audit.record(
+                action="case.status",
+                actor=user,
+                target=f"case:{case.pk}",
+                detail={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
+            )
+    return message
 
 
 def post_reporter_message(

@@ -139,16 +139,13 @@ def _access_or_none(receipt: str) -> services.ReporterAccess | None:
 
 
 def _signin_failed(request: HttpRequest) -> HttpResponse:
-    form = ReceiptForm()
     # One message for every failure: it must not hint whether a report exists.
-    form.add_error(
-        None,
-        _(
-            "We could not open a report with this receipt code. "
-            "Check the code and try again."
-        ),
+    failure = _(
+        "We could not open a report with this receipt code. "
+        "Check the code and try again."
     )
-    return render(request, "intake/followup_signin.html", {"form": form}, status=400)
+    context = {"form": ReceiptForm(), "failure": failure}
+    return render(request, "intake/followup_signin.html", context, status=400)
 
 
 def _active_category(slug: str) -> Category:

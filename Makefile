@@ -1,0 +1,52 @@
+# Two commands: `make run` sets up and serves; `make test` sets up and tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint lock messages clean
+
+run: $(VENV)/.installed
+	$(BIN)/tipline serve
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tipline.settings_test $(BIN)/tipline manage makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Tipline needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Installs exactly what the lock files name, checked against their hashes.
+$(VENV)/.installed: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/test.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+# Re-resolve the lock files after changing dependencies in pyproject.toml.
+lock: $(BIN)/python
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 --generate-hashes \
+		-o requirements/base.txt
+	$(BIN)/uv pip compile -q pyproject.toml --extra test --python-version 3.11 \
+		--generate-hashes -o requirements/test.txt
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
+messages: $(VENV)/.installed
+	cd tipline && ../$(BIN)/tipline manage makemessages -l zh_Hans --no-location \
+		--ignore "tests/*"
+	cd tipline && ../$(BIN)/tipline manage compilemessages
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,115 @@
+"""Settings behave as documented: safe defaults; secrets generated only if embedded."""
+
+import os
+import secrets
+import stat
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tipline.lib import env
+
+PRODUCTION = {
+    "TIPLINE_ENV": "production",
+    "TIPLINE_SECRET_KEY": secrets.token_urlsafe(48),
+    "TIPLINE_RECEIPT_PEPPER": secrets.token_urlsafe(48),
+    "TIPLINE_ESCROW_PUBLIC_KEY": "ab" * 32,
+    "TIPLINE_ALLOWED_HOSTS": "tips.example.org",
+}
+
+
+def run_tipline(args, tmp_path, **extra):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TIPLINE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    environment.update(TIPLINE_DATA_DIR=str(tmp_path / "var"), **extra)
+    return subprocess.run(
+        [sys.executable, "-m", "tipline.cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_default_generates_secrets_with_mode_0600(tmp_path):
+    result = run_tipline(["manage", "check"], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    secrets_dir = tmp_path / "var" / "secrets"
+    for name in [
+        "secret_key",
+        "receipt_pepper",
+        "escrow_private_key",
+        "escrow_public_key",
+    ]:
+        mode = stat.S_IMODE((secrets_dir / name).stat().st_mode)
+        assert mode == 0o600, f"{name} has mode {oct(mode)}"
+    first = (secrets_dir / "secret_key").read_text()
+    assert run_tipline(["manage", "check"], tmp_path).returncode == 0
+    assert (secrets_dir / "secret_key").read_text() == first
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    extra = {k: v for k, v in PRODUCTION.items() if k != "TIPLINE_SECRET_KEY"}
+
+    result = run_tipline(["manage", "check"], tmp_path, **extra)
+
+    assert result.returncode != 0
+    assert (
+        "TIPLINE_SECRET_KEY (or TIPLINE_SECRET_KEY_FILE) must be set" in result.stderr
+    )
+    assert not (tmp_path / "var" / "secrets").exists()
+
+
+def test_production_settings_pass_djangos_deployment_checks(tmp_path):
+    result = run_tipline(
+        ["manage", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tipline_check_flags_an_embedded_instance(tmp_path):
+    run_tipline(["manage", "migrate", "-v", "0"], tmp_path)
+
+    result = run_tipline(["check"], tmp_path)
+
+    assert result.returncode == 1
+    assert "[FIX] served over HTTPS" in result.stdout
+    assert "[FIX] escrow private key is not on this server" in result.stdout
+    assert "[ok] DEBUG is off" in result.stdout
+
+
+def test_help_explains_every_command(tmp_path):
+    result = run_tipline(["--help"], tmp_path)
+    for command in [
+        "serve",
+        "createadmin",
+        "createuser",
+        "profile load",
+        "check",
+        "audit verify",
+    ]:
+        assert command in result.stdout
+
+
+def test_env_bool_accepts_only_true_and_false(monkeypatch):
+    monkeypatch.setenv("TIPLINE_X", "yes")
+    with pytest.raises(ImproperlyConfigured, match="must be True or False"):
+        env.env_bool("X", default=False)
+    monkeypatch.setenv("TIPLINE_X", "True")
+    assert env.env_bool("X", default=False) is True
+
+
+def test_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    path = tmp_path / "secret"
+    path.write_text("from-a-file\n")
+    monkeypatch.delenv("TIPLINE_Y", raising=False)
+    monkeypatch.setenv("TIPLINE_Y_FILE", str(path))
+    assert env.env_secret("Y", generate_in=None) == "from-a-file"

@@ -1,0 +1,115 @@
+import pytest
+
+from tipline.conftest import form_tokens
+from tipline.intake.models import Report
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "/",
+    "/report/",
+    "/report/approach/",
+    "/followup/",
+    "/what-not-to-report/",
+]
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_public_pages_load_nothing_from_other_origins(client, profile, page):
+    response = client.get(page)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "<script" not in html
+    assert "style=" not in html
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_browser_asking_for_chinese_gets_chinese(client, profile):
+    response = client.get("/report/", headers={"accept-language": "zh-CN,zh;q=0.9"})
+
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "您想报告什么情况" in html
+    assert "可疑接触或拉拢招募" in html
+
+
+def test_language_switcher_works_without_javascript(browser_client, profile):
+    html = browser_client.get("/report/").content.decode()
+    response = browser_client.post(
+        "/language/",
+        {**form_tokens(html), "language": "zh-hans", "next": "/report/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/report/"
+    page = browser_client.get("/report/").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "可疑接触或拉拢招募" in page
+
+
+def test_form_errors_come_in_chinese(submit_report, owner):
+    response = submit_report(
+        {"what_happened": ""}, headers={"accept-language": "zh-Hans"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "这个字段是必填项。" in html
+    assert "发生了什么？" in html
+    assert Report.objects.count() == 0
+
+
+def test_wrong_receipt_message_comes_in_chinese(browser_client, profile):
+    html = browser_client.get("/followup/").content.decode()
+    response = browser_client.post(
+        "/followup/",
+        {**form_tokens(html), "receipt": "1234" * 7},
+        headers={"accept-language": "zh-Hans"},
+    )
+
+    assert response.status_code == 400
+    assert "回执码" in response.content.decode()
+
+
+def test_guidance_page_lists_what_is_not_suspicious(client, profile):
+    html = client.get("/what-not-to-report/").content.decode()
+    assert "religion, ethnicity, nationality" in html
+    assert "lawful protests" in html
+
+
+def test_unknown_page_is_a_friendly_404(client, profile):
+    response = client.get("/nope/")
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.content.decode()
+
+
+def test_client_address_and_agent_never_reach_the_view(rf):
+    from tipline.lib.middleware import PrivacyMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.META)
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    request = rf.get(
+        "/",
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_USER_AGENT="Marker/1.0",
+    )
+    PrivacyMiddleware(view)(request)
+
+    assert "REMOTE_ADDR" not in seen
+    assert "HTTP_X_FORWARDED_FOR" not in seen
+    assert "HTTP_USER_AGENT" not in seen
