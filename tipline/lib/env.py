@@ -17,7 +17,8 @@ PREFIX = "TIPLINE_"
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(PREFIX + name, default)
+    """An empty value means the default, so a copied .env.example changes nothing."""
+    return os.environ.get(PREFIX + name) or default
 
 
 def env_int(name: str, default: int) -> int:
@@ -42,7 +43,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(PREFIX + name)
-    if raw is None:
+    if not raw:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
