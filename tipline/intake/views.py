@@ -48,14 +48,14 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return _render_form(request, category, form)
     form = ReportForm(request.POST, category=category)
-    if not form.is_valid():
-        return _render_form(request, category, form, status=400)
     try:
-        secret = read_form_token(form.cleaned_data["token"], REPORT_FORM)
+        secret = read_form_token(request.POST.get("token", ""), REPORT_FORM)
     except FormTokenInvalid as exc:
         return _refresh_token(
-            request, category, form, expired=isinstance(exc, FormTokenExpired)
+            request, category, expired=isinstance(exc, FormTokenExpired)
         )
+    if not form.is_valid():
+        return _render_form(request, category, form, status=400)
     submission = services.submit_report(
         category=category, answers=form.answers(), token_secret=secret
     )
@@ -165,7 +165,7 @@ def _render_form(
 
 
 def _refresh_token(
-    request: HttpRequest, category: Category, form: ReportForm, *, expired: bool
+    request: HttpRequest, category: Category, *, expired: bool
 ) -> HttpResponse:
     """Give the reporter a fresh token and keep everything they typed."""
     data = request.POST.copy()

@@ -42,7 +42,10 @@ def read_form_token(value: str, purpose: str) -> bytes:
         raise FormTokenExpired from None
     except signing.BadSignature:
         raise FormTokenInvalid from None
-    raw = base64.urlsafe_b64decode(payload)
+    try:
+        raw = base64.urlsafe_b64decode(payload)
+    except ValueError:
+        raise FormTokenInvalid from None
     if len(raw) != 32:
         raise FormTokenInvalid
     return raw

@@ -134,6 +134,19 @@ def test_forged_token_keeps_answers_and_a_retry_works(browser_client, owner):
     assert Report.objects.count() == 1
 
 
+def test_missing_token_keeps_answers_and_says_to_send_again(browser_client, owner):
+    html = browser_client.get("/report/approach/").content.decode()
+    tokens = form_tokens(html)
+    del tokens["token"]
+
+    response = browser_client.post("/report/approach/", {**tokens, **VALID})
+
+    assert response.status_code == 400
+    assert "could not be verified" in response.content.decode()
+    assert VALID["what_happened"] in response.content.decode()
+    assert Report.objects.count() == 0
+
+
 def test_expired_token_says_so_and_keeps_answers(browser_client, owner, monkeypatch):
     html = browser_client.get("/report/approach/").content.decode()
     real_time = time.time
@@ -215,3 +228,14 @@ def test_report_is_sealed_only_to_the_routed_team(
     case = Case.objects.get()
     readers = set(case.keys.values_list("user__username", flat=True))
     assert readers == {"owner", "colleague"}
+
+
+def test_help_and_errors_are_tied_to_their_fields_for_screen_readers(
+    submit_report, owner
+):
+    html = submit_report({"what_happened": ""}).content.decode()
+
+    assert 'aria-describedby="id_what_happened_helptext id_what_happened_error"' in html
+    assert 'id="id_what_happened_helptext"' in html
+    assert 'id="id_what_happened_error"' in html
+    assert 'aria-invalid="true"' in html
