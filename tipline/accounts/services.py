@@ -63,6 +63,21 @@ def create_staff_user(
     return user
 
 
+@transaction.atomic
+def create_administrator(*, username: str, password: str, actor: User | None) -> User:
+    """An administrator: manages staff and settings; reads no report by default."""
+    user = create_staff_user(
+        username=username,
+        password=password,
+        role=Role.ADMINISTRATOR,
+        team=None,
+        actor=actor,
+    )
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
 def unlock_private_key(*, user: User, password: str) -> bytes:
     """The user's private key, opened with the password they just signed in with."""
     if user.private_key_locked is None:
@@ -111,15 +126,7 @@ def create_first_admin(*, token: str, username: str, password: str) -> User:
     )
     if row is None or User.objects.filter(role=Role.ADMINISTRATOR).exists():
         raise SetupTokenInvalid
-    user = create_staff_user(
-        username=username,
-        password=password,
-        role=Role.ADMINISTRATOR,
-        team=None,
-        actor=None,
-    )
-    user.is_superuser = True
-    user.save(update_fields=["is_superuser"])
+    user = create_administrator(username=username, password=password, actor=None)
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     return user

@@ -3,6 +3,7 @@ from django.test import Client
 
 from tipline.accounts.session_keys import COOKIE_NAME
 from tipline.audit.models import AuditEvent
+from tipline.audit.services import verify_chain
 from tipline.cases.models import Case, Message
 from tipline.conftest import form_tokens, post_form, receipt_in, staff_login
 
@@ -116,6 +117,7 @@ def test_reply_reaches_the_reporter(owner_client, case, browser_client):
     )
     assert "Thank you. Which building?" in follow.content.decode()
     assert "Received and read by our staff." in follow.content.decode()
+    assert verify_chain() is None
 
 
 def test_empty_reply_is_refused(owner_client, case):

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from tipline.accounts import services
-from tipline.accounts.management.commands._password import read_password
-from tipline.accounts.models import Role, User
+from tipline.accounts.management.commands._common import create_from_command
 
 
 class Command(BaseCommand):
@@ -21,18 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if User.objects.filter(username=options["username"]).exists():
-            raise CommandError(f"User {options['username']!r} exists already")
-        try:
-            user = services.create_staff_user(
-                username=options["username"],
-                password=read_password(),
-                role=Role.ADMINISTRATOR,
-                team=None,
-                actor=None,
-            )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
-        user.is_superuser = True
-        user.save(update_fields=["is_superuser"])
+        user = create_from_command(
+            options["username"],
+            lambda password: services.create_administrator(
+                username=options["username"], password=password, actor=None
+            ),
+        )
         self.stdout.write(f"Created administrator {user.username}.")

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from tipline.accounts import services
-from tipline.accounts.management.commands._password import read_password
-from tipline.accounts.models import Role, User
+from tipline.accounts.management.commands._common import create_from_command
+from tipline.accounts.models import Role
 
 
 class Command(BaseCommand):
@@ -23,22 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="team slug; created if it does not exist")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if User.objects.filter(username=options["username"]).exists():
-            raise CommandError(f"User {options['username']!r} exists already")
-        team = (
-            services.get_or_create_team(slug=options["team"])
-            if options["team"]
-            else None
-        )
-        try:
-            user = services.create_staff_user(
+        slug = options["team"]
+        team = services.get_or_create_team(slug=slug) if slug else None
+        user = create_from_command(
+            options["username"],
+            lambda password: services.create_staff_user(
                 username=options["username"],
-                password=read_password(),
+                password=password,
                 role=Role(options["role"]),
                 team=team,
                 actor=None,
-            )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+            ),
+        )
         where = f" in team {team.slug}" if team else ""
         self.stdout.write(f"Created {user.role} {user.username}{where}.")
