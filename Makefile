@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint lock messages clean
+.PHONY: run test lint lock messages bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/tipline serve
@@ -13,6 +13,18 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tipline.settings_test $(BIN)/tipline manage makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "== the same suite on PostgreSQL =="; \
+		scripts/test-postgres $(BIN)/python -m pytest; \
+	else \
+		echo "PostgreSQL is not installed: the PostgreSQL pass was not run"; \
+		echo "(apt-get install postgresql; .ci/run does this)"; \
+	fi
+
+# Benchmarks: each script writes bench/results/NAME.md; collect.py joins them.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.attachments
+	$(BIN)/python -m bench.collect
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff format .

@@ -26,6 +26,8 @@ commands:
   profile load NAME          load a profile (national-security, whistleblowing, or a
                              path to a .toml file) and make it active
   profile list               list the shipped profiles
+  worker                     run background tasks and enqueue the periodic ones
+                             (orphaned file sweeping, ...) when they fall due
   check                      deployment checklist: secrets, HTTPS, debug, hosts, keys
   audit verify               verify the audit log's hash chain
   manage ARGS                run any Django management command (e.g. migrate)
@@ -52,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if command == "serve":
         serve(rest)
+    elif command == "worker":
+        worker(rest)
     elif command == "check":
         sys.exit(deployment_check())
     elif command == "manage":
@@ -108,6 +112,33 @@ def serve(args: list[str]) -> None:
             "forwarded_allow_ips": "",
         }
     ).run()
+
+
+def worker(args: list[str]) -> None:
+    """Run django-tasks' database worker, with a thread enqueuing periodic tasks."""
+    import threading
+
+    import django
+    from django.core.management import call_command
+    from django.db import close_old_connections
+
+    django.setup()
+    from tipline.schedule import enqueue_due
+
+    stop = threading.Event()
+
+    def scheduler() -> None:
+        while not stop.is_set():
+            close_old_connections()
+            enqueue_due()
+            stop.wait(60)
+
+    thread = threading.Thread(target=scheduler, name="tipline-scheduler", daemon=True)
+    thread.start()
+    try:
+        call_command("db_worker", *args)
+    finally:
+        stop.set()
 
 
 def deployment_check() -> int:

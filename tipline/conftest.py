@@ -3,17 +3,9 @@ drive the site the way a browser without JavaScript does."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +15,7 @@ from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
 from tipline.intake.models import Profile
 from tipline.intake.profiles import load_profile
+from tipline.lib import liveserver
 from tipline.triage.services import default_team
 
 PASSWORD = "correct horse battery staple"
@@ -108,78 +101,22 @@ def staff_login(client: Client, user: User) -> None:
 # --- A real Tipline server in a subprocess -------------------------------------
 
 
-@dataclass
-class LiveTipline:
-    url: str
-    data_dir: Path
-    output: Path
-    process: subprocess.Popen[bytes]
-
-    def logs(self) -> str:
-        return self.output.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], output: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"tipline serve exited:\n{output.read_text()}")
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection(("127.0.0.1", port), timeout=0.5),
-        ):
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"tipline serve did not start:\n{output.read_text()}")
+@pytest.fixture
+def live_database() -> Iterator[dict[str, str]]:
+    """Settings for a live instance's database: its own PostgreSQL database when the
+    suite runs on PostgreSQL, otherwise SQLite in the instance's data directory."""
+    admin_url = os.environ.get("TIPLINE_TEST_POSTGRES")
+    if not admin_url:
+        yield {}
+        return
+    with liveserver.postgres_database(admin_url) as url:
+        yield {"TIPLINE_DATABASE_URL": url}
 
 
 @pytest.fixture
-def live_tipline(tmp_path) -> Iterator[LiveTipline]:
-    """``tipline serve`` exactly as an operator runs it (gunicorn, production
-    settings, SQLite under its own data directory) with one analyst, on 127.0.0.1."""
-    port = _free_port()
-    data_dir = tmp_path / "var"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("TIPLINE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        TIPLINE_DATA_DIR=str(data_dir),
-        TIPLINE_PORT=str(port),
-        TIPLINE_WORKERS="2",
-        TIPLINE_PASSWORD=PASSWORD,
-    )
-    tipline = [sys.executable, "-m", "tipline.cli"]
-    subprocess.run([*tipline, "manage", "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run(
-        [*tipline, "createuser", "analyst", "--role", "analyst", "--team", "triage"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    output = tmp_path / "server.log"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [*tipline, "serve"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_for_port(port, process, output)
-        yield LiveTipline(f"http://127.0.0.1:{port}", data_dir, output, process)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+def live_tipline(tmp_path, live_database) -> Iterator[liveserver.LiveTipline]:
+    """``tipline serve`` exactly as an operator runs it, with one analyst."""
+    live = liveserver.prepare(tmp_path, TIPLINE_PASSWORD=PASSWORD, **live_database)
+    live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")
+    with liveserver.running(live):
+        yield live

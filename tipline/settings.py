@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "tipline.accounts",
     "tipline.audit",
     "tipline.intake",
@@ -164,6 +166,11 @@ if HTTPS:
 # Bodies over this are refused before a view runs (answers are at most ~20 KB each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Uploads stay in memory (never a plaintext temporary file) within these limits.
+FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedMemoryUploadHandler"]
+MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 50 * 1024 * 1024)
+MAX_REPORT_FILE_BYTES = env_int("MAX_REPORT_FILE_BYTES", 200 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES", 20)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -175,12 +182,26 @@ TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence files (only ever ciphertext) go through Django's storage API: local files
+# under the data directory by default.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": DATA_DIR / "files",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background work (retention, deadlines, orphan sweeping) runs through Django's tasks
+# framework with its database backend; `tipline worker` runs the tasks and enqueues
+# the periodic ones (tipline.schedule).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -7,9 +7,15 @@ share generated secrets with a developer's instance.
 import os
 import tempfile
 
+import dj_database_url
+
 os.environ.setdefault("TIPLINE_DATA_DIR", tempfile.mkdtemp(prefix="tipline-test-"))
 
 from tipline.settings import *
+
+# scripts/test-postgres sets this: the same suite then runs on PostgreSQL.
+if os.environ.get("TIPLINE_TEST_POSTGRES"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["TIPLINE_TEST_POSTGRES"])}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # libsodium's minimum Argon2id cost: the same code path, a thousand times cheaper.
@@ -17,7 +23,7 @@ KEY_PASSWORD_OPSLIMIT = 1
 KEY_PASSWORD_MEMLIMIT = 8192
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests serve static files through the finders; WhiteNoise wants its root to exist.

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from tipline.accounts.models import User
 from tipline.cases.models import Case, CaseQuerySet
+from tipline.intake.models import Attachment
 
 
 def get_case_for_user(user: User, case_id: int) -> Case:
@@ -29,3 +30,13 @@ def inbox_for(user: User) -> CaseQuerySet:
         .select_related("report__category", "team")
         .order_by("-created_at", "-id")
     )
+
+
+def get_attachment_for_case(case: Case, attachment_id: int) -> Attachment:
+    """An attachment of ``case`` (already access-checked); Http404 otherwise."""
+    attachment = Attachment.objects.filter(
+        report_id=case.report_id, pk=attachment_id
+    ).first()
+    if attachment is None:
+        raise Http404
+    return attachment

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,14 +13,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tipline import crypto
-from tipline.accounts.models import Team, User
+from tipline.accounts.models import Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases.models import Author, Case, CaseKey, Message, Status
-from tipline.intake.models import Report
+from tipline.intake import attachments
+from tipline.intake.models import Attachment, Report
 from tipline.lib.clock import coarse_now
 
 MAX_MESSAGE_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class PlainAttachment:
+    id: int
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class PlainMessage:
     author_name: str
     body: str
     created_at: datetime
+    attachments: list[PlainAttachment]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class PlainCase:
     case: Case
     answers: list[dict[str, Any]]
     messages: list[PlainMessage]
+    attachments: list[PlainAttachment]
 
 
 @transaction.atomic
@@ -64,6 +75,19 @@ def open_case(*, report: Report, team: Team, data_key: bytes) -> Case:
     return case
 
 
+def original_readers(team: Team) -> list[User]:
+    """Who may open unscrubbed originals of the team's evidence: its supervisors."""
+    return list(
+        User.objects.filter(
+            team=team, role=Role.SUPERVISOR, is_active=True, public_key__isnull=False
+        )
+    )
+
+
+def message_exists(*, token_digest: str) -> bool:
+    return Message.objects.filter(form_token_hash=token_digest).exists()
+
+
 def data_key_for(*, case: Case, user: User, private_key: bytes) -> bytes:
     """Open the case's data key with the user's unlocked private key."""
     sealed = CaseKey.objects.get(case=case, user=user).sealed_key
@@ -74,20 +98,25 @@ def data_key_for(*, case: Case, user: User, private_key: bytes) -> bytes:
 def read_case(*, case: Case, user: User, private_key: bytes) -> PlainCase:
     """Decrypt a case for ``user`` and record the read in the audit log."""
     data_key = data_key_for(case=case, user=user, private_key=private_key)
+    audit.record(action="case.read", actor=user, target=f"case:{case.pk}")
+    return decrypt_case(case, data_key)
+
+
+def decrypt_case(case: Case, data_key: bytes) -> PlainCase:
+    """Everything in a case, decrypted with its data key (for any reader)."""
     report = case.report
     answers = json.loads(
         crypto.decrypt(
             data_key, bytes(report.answers_encrypted), context=report.answers_context()
         )
     )
-    audit.record(action="case.read", actor=user, target=f"case:{case.pk}")
-    return PlainCase(
-        case=case, answers=answers, messages=decrypt_messages(case, data_key)
-    )
-
-
-def decrypt_messages(case: Case, data_key: bytes) -> list[PlainMessage]:
-    return [
+    files: dict[int | None, list[PlainAttachment]] = defaultdict(list)
+    for attachment in report.attachments.all():
+        plain = PlainAttachment(
+            attachment.pk, attachments.read_details(attachment, data_key)
+        )
+        files[attachment.message_id].append(plain)
+    messages = [
         PlainMessage(
             author_kind=message.author_kind,
             author_name=message.author.get_username() if message.author else "",
@@ -95,9 +124,13 @@ def decrypt_messages(case: Case, data_key: bytes) -> list[PlainMessage]:
                 data_key, bytes(message.body_encrypted), context=message.context()
             ).decode("utf-8"),
             created_at=message.created_at,
+            attachments=files[message.pk],
         )
         for message in case.messages.select_related("author")
     ]
+    return PlainCase(
+        case=case, answers=answers, messages=messages, attachments=files[None]
+    )
 
 
 def post_staff_message(
@@ -164,3 +197,50 @@ def _post_message(
             return None
         raise
     return message
+
+
+class OriginalNotAvailable(Exception):
+    """The user holds no key for this file's unscrubbed original (or none was kept)."""
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    details: dict[str, Any]
+    chunks: Iterator[bytes]
+
+
+def open_attachment(
+    *, case: Case, attachment: Attachment, user: User, private_key: bytes, purpose: str
+) -> OpenedFile:
+    """Decrypt a scrubbed evidence file as a stream; every opening is audited."""
+    data_key = data_key_for(case=case, user=user, private_key=private_key)
+    details = attachments.read_details(attachment, data_key)
+    audit.record(
+        action=f"attachment.{purpose}",
+        actor=user,
+        target=f"case:{case.pk}",
+        detail={"attachment": attachment.pk},
+    )
+    return OpenedFile(details, attachments.open_clean_file(attachment, data_key))
+
+
+def open_original(
+    *, case: Case, attachment: Attachment, user: User, private_key: bytes
+) -> OpenedFile:
+    """The unscrubbed original, for a supervisor it was sealed to; audited."""
+    if (
+        not attachment.original_blob_name
+        or not attachment.original_keys.filter(user=user).exists()
+    ):
+        raise OriginalNotAvailable
+    data_key = data_key_for(case=case, user=user, private_key=private_key)
+    details = attachments.read_details(attachment, data_key)
+    audit.record(
+        action="attachment.original",
+        actor=user,
+        target=f"case:{case.pk}",
+        detail={"attachment": attachment.pk},
+    )
+    return OpenedFile(
+        details, attachments.open_original_file(attachment, user, private_key)
+    )

@@ -24,6 +24,33 @@ def reject_unreadable(value: str) -> None:
         raise forms.ValidationError(UNREADABLE, code="unreadable")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files from one input. Their checks (type, size, damage) happen in
+    tipline.intake.attachments, which can say what is wrong with each file."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Files (optional)"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Photos, documents or recordings. Hidden details such as GPS location "
+                "and author names are removed before anything is stored."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [upload for upload in uploads if upload]
+
+
 class ReportForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
@@ -32,6 +59,7 @@ class ReportForm(forms.Form):
         self.category = category
         for spec in category.fields:
             self.fields[spec["name"]] = build_field(spec)
+        self.fields["files"] = EvidenceField()
 
     def answers(self) -> list[dict[str, Any]]:
         """Answers with the question labels as they were asked, for staff to read."""
@@ -104,3 +132,4 @@ class MessageForm(ReceiptForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         validators=[reject_unreadable],
     )
+    files = EvidenceField()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -15,6 +16,8 @@ class Profile(models.Model):
     name = models.JSONField()
     intro = models.JSONField()
     not_suspicious = models.JSONField(default=list)
+    # Keep each upload's unscrubbed original too, sealed for supervisors only.
+    keep_originals = models.BooleanField(default=False)
     active = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -84,3 +87,53 @@ class Report(models.Model):
 
     def answers_context(self) -> bytes:
         return f"report:{self.receipt_lookup}:answers".encode()
+
+
+class Attachment(models.Model):
+    """An evidence file: scrubbed, encrypted, and stored through Django's storage
+    API under a random name. Its name, type and what was removed are encrypted
+    with the report's data key (``details_encrypted``)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        "cases.Message", null=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    blob_name = models.CharField(max_length=100, unique=True)
+    key_salt = models.BinaryField()
+    details_encrypted = models.BinaryField()
+    # The unscrubbed original, when the profile keeps originals: encrypted under its
+    # own random key, which is sealed to supervisors (OriginalKey) and the escrow key.
+    original_blob_name = models.CharField(max_length=100, blank=True)
+    original_escrow_key = models.BinaryField(null=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk}"
+
+    def details_context(self) -> bytes:
+        return f"attachment:{self.blob_name}:details".encode()
+
+
+class OriginalKey(models.Model):
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, related_name="original_keys"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["attachment", "user"], name="original_key_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"original key for {self.user_id} on {self.attachment_id}"

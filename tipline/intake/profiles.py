@@ -54,6 +54,7 @@ def load_profile(name: str) -> Profile:
             "name": data["name"],
             "intro": data["intro"],
             "not_suspicious": data.get("not_suspicious", []),
+            "keep_originals": bool(data.get("keep_originals", False)),
         },
     )
     Profile.objects.exclude(pk=profile.pk).update(active=False)
@@ -110,7 +111,7 @@ def _check_profile(data: dict[str, Any]) -> None:
 
 def _check_field(field: dict[str, Any], where: str) -> None:
     name = field.get("name", "")
-    if not name.isidentifier() or name == "token":
+    if not name.isidentifier() or name in {"token", "files"}:
         raise ProfileInvalid(f"{where}: bad field name {name!r}")
     kind = field.get("type")
     if kind not in FIELD_TYPES:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tipline import crypto
+from tipline.accounts.models import Team
+from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import services as cases
 from tipline.cases.models import Case
+from tipline.intake import attachments
 from tipline.intake.models import Category, Report
+from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
 from tipline.triage import services as triage
 
@@ -27,6 +32,7 @@ class Submission:
     receipt: str
     report: Report
     created: bool
+    files: list[attachments.PreparedFile] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -36,13 +42,18 @@ class ReporterAccess:
 
 
 def submit_report(
-    *, category: Category, answers: list[dict[str, Any]], token_secret: bytes
+    *,
+    category: Category,
+    answers: list[dict[str, Any]],
+    token_secret: bytes,
+    uploads: Sequence[BoundedUpload] = (),
 ) -> Submission:
-    """Encrypt and store a report whole, or not at all.
+    """Scrub, encrypt and store a report with its files whole, or not at all.
 
     The receipt is derived from the form token, so a resubmitted form (double click,
     retry after a lost response) finds the report it already made and returns the
     same receipt with ``created=False`` instead of making a second report.
+    Raises AttachmentsRejected, before anything is stored, if a file is refused.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
     receipt = crypto.receipt_from_token(token_secret, pepper)
@@ -51,20 +62,42 @@ def submit_report(
     existing = Report.objects.filter(receipt_lookup=lookup).first()
     if existing is not None:
         return Submission(receipt=receipt, report=existing, created=False)
+    files = attachments.prepare_uploads(
+        uploads, keep_originals=category.profile.keep_originals
+    )
+    team = triage.route(category=category)
+    data_key = crypto.new_data_key()
+    written = attachments.write_files(
+        files,
+        data_key=data_key,
+        original_readers=cases.original_readers(team),
+        escrow_public_key=escrow_public_key(),
+    )
     try:
-        report = _store_report(category, answers, lookup, keys.wrap_key)
+        report = _store_report(
+            category, team, answers, lookup, keys.wrap_key, data_key, written
+        )
     except IntegrityError:
+        attachments.delete_blobs(written.blob_names)
         # The same form arrived twice at once; the other request stored it.
         report = Report.objects.get(receipt_lookup=lookup)
         return Submission(receipt=receipt, report=report, created=False)
-    return Submission(receipt=receipt, report=report, created=True)
+    except BaseException:
+        attachments.delete_blobs(written.blob_names)
+        raise
+    return Submission(receipt=receipt, report=report, created=True, files=files)
 
 
 @transaction.atomic
 def _store_report(
-    category: Category, answers: list[dict[str, Any]], lookup: str, wrap_key: bytes
+    category: Category,
+    team: Team,
+    answers: list[dict[str, Any]],
+    lookup: str,
+    wrap_key: bytes,
+    data_key: bytes,
+    written: attachments.WrittenFiles,
 ) -> Report:
-    data_key = crypto.new_data_key()
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
     report.answers_encrypted = crypto.encrypt(
         data_key,
@@ -75,9 +108,8 @@ def _store_report(
         wrap_key, data_key, context=_wrap_context(lookup)
     )
     report.save()
-    case = cases.open_case(
-        report=report, team=triage.route(category=category), data_key=data_key
-    )
+    attachments.save_rows(written, report=report)
+    case = cases.open_case(report=report, team=team, data_key=data_key)
     audit.record(
         action="report.received",
         actor=None,
@@ -103,16 +135,7 @@ def access_with_receipt(typed: str) -> ReporterAccess:
 
 def read_own_report(access: ReporterAccess) -> cases.PlainCase:
     """What the reporter sees on the follow-up page (not audited: not a staff read)."""
-    report = access.case.report
-    answers = json.loads(
-        crypto.decrypt(
-            access.data_key,
-            bytes(report.answers_encrypted),
-            context=report.answers_context(),
-        )
-    )
-    messages = cases.decrypt_messages(access.case, access.data_key)
-    return cases.PlainCase(case=access.case, answers=answers, messages=messages)
+    return cases.decrypt_case(access.case, access.data_key)
 
 
 def _wrap_context(lookup: str) -> bytes:
@@ -120,9 +143,42 @@ def _wrap_context(lookup: str) -> bytes:
 
 
 def post_reporter_message(
-    *, access: ReporterAccess, body: str, token_digest: str
-) -> None:
-    """Store a message from the reporter; a resubmitted form stores nothing new."""
-    cases.post_reporter_message(
-        case=access.case, data_key=access.data_key, body=body, token_digest=token_digest
+    *,
+    access: ReporterAccess,
+    body: str,
+    token_digest: str,
+    uploads: Sequence[BoundedUpload] = (),
+) -> list[attachments.PreparedFile]:
+    """Store a message from the reporter with its files, whole or not at all.
+
+    A resubmitted form stores nothing new. Raises AttachmentsRejected, before
+    anything is stored, if a file is refused. Returns the files as scrubbed.
+    """
+    if cases.message_exists(token_digest=token_digest):
+        return []
+    case = access.case
+    files = attachments.prepare_uploads(
+        uploads, keep_originals=case.report.category.profile.keep_originals
     )
+    written = attachments.write_files(
+        files,
+        data_key=access.data_key,
+        original_readers=cases.original_readers(case.team),
+        escrow_public_key=escrow_public_key(),
+    )
+    try:
+        with transaction.atomic():
+            message = cases.post_reporter_message(
+                case=case,
+                data_key=access.data_key,
+                body=body,
+                token_digest=token_digest,
+            )
+            if message is None:
+                attachments.delete_blobs(written.blob_names)
+                return []
+            attachments.save_rows(written, report=case.report, message=message)
+    except BaseException:
+        attachments.delete_blobs(written.blob_names)
+        raise
+    return files

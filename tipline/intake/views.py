@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
 from tipline.intake import services
+from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import MessageForm, ReceiptForm, ReportForm
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
@@ -47,7 +48,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
             category=category, initial={"token": new_form_token(REPORT_FORM)}
         )
         return _render_form(request, category, form)
-    form = ReportForm(request.POST, category=category)
+    form = ReportForm(request.POST, request.FILES, category=category)
     try:
         secret = read_form_token(request.POST.get("token", ""), REPORT_FORM)
     except FormTokenInvalid as exc:
@@ -56,13 +57,21 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if not form.is_valid():
         return _render_form(request, category, form, status=400)
-    submission = services.submit_report(
-        category=category, answers=form.answers(), token_secret=secret
-    )
+    try:
+        submission = services.submit_report(
+            category=category,
+            answers=form.answers(),
+            token_secret=secret,
+            uploads=form.cleaned_data["files"],
+        )
+    except AttachmentsRejected as exc:
+        _explain_file_problems(form, exc)
+        return _render_form(request, category, form, status=400)
     context = {
         "receipt": crypto.format_receipt(submission.receipt),
         "created": submission.created,
         "category": category,
+        "files": submission.files,
     }
     return render(request, "intake/receipt.html", context)
 
@@ -83,7 +92,7 @@ def followup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_POST
 def followup_message(request: HttpRequest) -> HttpResponse:
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         if "receipt" in form.errors:
             return render(
@@ -103,12 +112,17 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     access = _access_or_none(form.cleaned_data["receipt"])
     if access is None:
         return _signin_failed(request)
-    services.post_reporter_message(
-        access=access,
-        body=form.cleaned_data["body"],
-        token_digest=token_digest(secret, MESSAGE_FORM),
-    )
-    return _render_report(request, form.cleaned_data["receipt"], sent=True)
+    try:
+        files = services.post_reporter_message(
+            access=access,
+            body=form.cleaned_data["body"],
+            token_digest=token_digest(secret, MESSAGE_FORM),
+            uploads=form.cleaned_data["files"],
+        )
+    except AttachmentsRejected as exc:
+        _explain_file_problems(form, exc)
+        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
+    return _render_report(request, form.cleaned_data["receipt"], sent=True, files=files)
 
 
 def _render_report(
@@ -117,6 +131,7 @@ def _render_report(
     message_form: MessageForm | None = None,
     *,
     sent: bool = False,
+    files: list[PreparedFile] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     access = _access_or_none(receipt)
@@ -127,8 +142,28 @@ def _render_report(
         message_form = MessageForm(
             initial={"receipt": receipt, "token": new_form_token(MESSAGE_FORM)}
         )
-    context = {"plain": plain, "message_form": message_form, "sent": sent}
+    context = {
+        "plain": plain,
+        "message_form": message_form,
+        "sent": sent,
+        "files": files or [],
+    }
     return render(request, "intake/followup_report.html", context, status=status)
+
+
+def _explain_file_problems(
+    form: ReportForm | MessageForm, exc: AttachmentsRejected
+) -> None:
+    for problem in exc.problems:
+        form.add_error("files", f"{problem.name}: {problem.message}")
+    # Browsers cannot refill a file input, so say so; everything typed is kept.
+    form.add_error(
+        "files",
+        _(
+            "Nothing was sent yet. Your text is kept below: choose "
+            "the files you want to send again and send the form."
+        ),
+    )
 
 
 def _access_or_none(receipt: str) -> services.ReporterAccess | None:

@@ -1,7 +1,9 @@
 """Against a real server: nothing readable or identifying is written to disk."""
 
+import os
 import re
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -18,6 +20,14 @@ def files_containing(root, needles):
             data = path.read_bytes()
             found += [(str(path), n) for n in needles if n.encode() in data]
     return found
+
+
+def run_sql_checkpoint():
+    """Flush PostgreSQL's buffers to its data files, so the scan sees everything."""
+    import psycopg
+
+    with psycopg.connect(os.environ["TIPLINE_TEST_POSTGRES"], autocommit=True) as db:
+        db.execute("CHECKPOINT")
 
 
 def post_page_form(session, base, page, action, data):
@@ -38,12 +48,17 @@ def test_no_plaintext_and_no_reporter_identifiers_on_disk(live_tipline):
         }
     )
 
-    response = post_page_form(
-        reporter,
-        base,
-        "/report/approach/",
-        "/report/approach/",
-        {"what_happened": f"{marker} offered cash", "where": f"{marker} harbour"},
+    # 5 MB: larger than the size at which Django would normally spool to a temp file.
+    evidence = (f"{marker} evidence line\n" * 100_000).encode()[: 5 * 1024 * 1024]
+    html = reporter.get(base + "/report/approach/").text
+    response = reporter.post(
+        base + "/report/approach/",
+        data={
+            **form_tokens(html),
+            "what_happened": f"{marker} offered cash",
+            "where": f"{marker} harbour",
+        },
+        files={"files": ("notes.txt", evidence, "text/plain")},
     )
     assert response.status_code == 200
     receipt = receipt_in(response.text)
@@ -74,8 +89,14 @@ def test_no_plaintext_and_no_reporter_identifiers_on_disk(live_tipline):
     )
     assert f"{marker} staff reply" in reply.text
 
-    # The scan does reach the database: clear metadata such as the category is there.
-    assert files_containing(live_tipline.data_dir, ["national-security"]) != []
+    roots = [live_tipline.data_dir, live_tipline.temp_dir]
+    if os.environ.get("TIPLINE_TEST_POSTGRES_DATA"):
+        run_sql_checkpoint()
+        # Table and WAL files; the server's own config names its listen address.
+        pg_data = Path(os.environ["TIPLINE_TEST_POSTGRES_DATA"])
+        roots += [pg_data / "base", pg_data / "pg_wal"]
+    # The scan does reach the database: clear metadata such as the profile is there.
+    assert any(files_containing(root, ["national-security"]) for root in roots)
     needles = [
         marker,
         agent,
@@ -85,7 +106,9 @@ def test_no_plaintext_and_no_reporter_identifiers_on_disk(live_tipline):
         receipt,
         PASSWORD,
     ]
-    assert files_containing(live_tipline.data_dir, needles) == []
+    for root in roots:
+        assert files_containing(root, needles) == []
+    assert "notes.txt" in case_page.text
     logs = live_tipline.logs()
     for needle in [marker, agent, FORWARDED_FOR, receipt.replace(" ", "")]:
         assert needle not in logs

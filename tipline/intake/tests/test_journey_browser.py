@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from tipline.conftest import PASSWORD
+from tipline.intake.tests.samples import SERIAL, gps_jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +53,14 @@ def test_report_reply_and_follow_up_end_to_end(browser, live_tipline, tmp_path):
     page.goto(base + "/report/")
     page.get_by_role("link", name="Suspicious approach or recruitment attempt").click()
     page.get_by_label("What happened?").fill("A man offered money for the duty roster.")
+    photo = tmp_path / "roster.jpg"
+    photo.write_bytes(gps_jpeg())
+    page.get_by_label("Files (optional)").set_input_files(photo)
     page.get_by_role("button", name="Send report").click()
     expect(
         page.get_by_role("heading", name="Your report has been received")
     ).to_be_visible()
+    expect(page.get_by_text("Removed:")).to_contain_text("GPS location")
     receipt = page.locator("#receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 28
     page.screenshot(path=tmp_path / "receipt.png", full_page=True)
@@ -68,6 +73,13 @@ def test_report_reply_and_follow_up_end_to_end(browser, live_tipline, tmp_path):
     desk.get_by_role("button", name="Sign in").click()
     desk.get_by_role("link", name="#").first.click()
     expect(desk.get_by_text("A man offered money for the duty roster.")).to_be_visible()
+    expect(desk.get_by_role("img", name="Preview of roster.jpg")).to_be_visible()
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="roster.jpg").click()
+    assert download.value.suggested_filename == "roster.jpg"
+    saved = download.value.path().read_bytes()
+    assert saved[:3] == b"\xff\xd8\xff"
+    assert SERIAL.encode() not in saved
     desk.get_by_label("Message to the reporter").fill("Thank you. When was this?")
     desk.get_by_role("button", name="Send to reporter").click()
     expect(desk.get_by_text("Your message was sent to the reporter.")).to_be_visible()

@@ -1,0 +1,172 @@
+"""Evidence upload benchmark (issue 4).
+
+End to end over HTTP against a real instance: upload, type check, scrub and encrypt
+a 10 MB JPEG and a 10 MB PDF, in MB/s, next to the raw secretstream encryption speed
+of the same bytes measured in the same run (the ratio is the figure). Then the peak
+memory growth of a web process while it receives a 50 MB file, against the floor of
+3x the file size.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from bench.common import (
+    STAFF_PASSWORD,
+    form_tokens,
+    median_seconds,
+    new_session,
+    proc_status_kib,
+    write_result,
+)
+from tipline import crypto
+from tipline.lib import liveserver
+
+MB = 1024 * 1024
+REPEAT = 5
+
+
+def noisy_jpeg(target: int) -> bytes:
+    """A JPEG of about ``target`` bytes: random pixels barely compress."""
+    side = int((target / 1.3) ** 0.5)
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def big_pdf(target: int) -> bytes:
+    """A one-page PDF carrying about ``target`` bytes of incompressible image data."""
+    pdf = pikepdf.new()
+    side = int((target / 3) ** 0.5)
+    image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = side, side
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
+    pdf.add_blank_page(page_size=(612, 792))
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 612 0 0 792 0 0 cm /Im0 Do Q")
+    pdf.docinfo["/Author"] = "Bench Author"
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def fake_video(target: int) -> bytes:
+    """An MP4 container (ftyp + mdat) of about ``target`` bytes."""
+    ftyp = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    payload = os.urandom(target - len(ftyp) - 8)
+    return ftyp + (len(payload) + 8).to_bytes(4, "big") + b"mdat" + payload
+
+
+def raw_encrypt_seconds(data: bytes) -> float:
+    key = crypto.new_data_key()
+    return median_seconds(
+        lambda: sum(len(c) for c in crypto.encrypt_stream(key, io.BytesIO(data))),
+        REPEAT,
+    )
+
+
+def upload_seconds(live: liveserver.LiveTipline, name: str, data: bytes) -> float:
+    session = new_session()
+    samples = []
+    for _ in range(REPEAT):
+        tokens = form_tokens(session.get(live.url + "/report/approach/").text)
+        started = time.perf_counter()
+        response = session.post(
+            live.url + "/report/approach/",
+            data={**tokens, "what_happened": "benchmark upload"},
+            files={"files": (name, data)},
+        )
+        samples.append(time.perf_counter() - started)
+        if response.status_code != 200 or "Your report has been received" not in (
+            response.text
+        ):
+            raise RuntimeError(f"upload failed: {response.status_code}")
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def peak_growth(root: Path, name: str, data: bytes) -> tuple[float, float]:
+    """(peak RSS growth, peak RSS) in MiB of the one web process receiving ``data``."""
+    live = liveserver.prepare(root, TIPLINE_WORKERS="1", TIPLINE_THREADS="1")
+    with liveserver.running(live):
+        session = new_session()
+        tokens = form_tokens(session.get(live.url + "/report/approach/").text)
+        session.post(
+            live.url + "/report/approach/", data={**tokens, "what_happened": "warm-up"}
+        )
+        (worker,) = live.worker_pids()
+        before = proc_status_kib(worker, "VmRSS")
+        tokens = form_tokens(session.get(live.url + "/report/approach/").text)
+        response = session.post(
+            live.url + "/report/approach/",
+            data={**tokens, "what_happened": "memory"},
+            files={"files": (name, data)},
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"upload failed: {response.status_code}")
+        peak = proc_status_kib(worker, "VmHWM")
+    return (peak - before) / 1024, peak / 1024
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="tipline-bench-") as tmp:
+        live = liveserver.prepare(Path(tmp) / "speed", TIPLINE_PASSWORD=STAFF_PASSWORD)
+        live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")
+        with liveserver.running(live):
+            for label, name, data in [
+                ("JPEG (re-encoded)", "photo.jpg", noisy_jpeg(10 * MB)),
+                ("PDF (pikepdf)", "document.pdf", big_pdf(10 * MB)),
+            ]:
+                raw = raw_encrypt_seconds(data)
+                e2e = upload_seconds(live, name, data)
+                size = len(data) / MB
+                rows.append(
+                    f"| {label} | {size:.1f} | {size / e2e:.1f} | {size / raw:.0f} | "
+                    f"{raw / e2e:.3f} |"
+                )
+                print(rows[-1], flush=True)
+        memory = []
+        for label, name, maker in [
+            ("video (kept as is)", "clip.mp4", fake_video),
+            ("PDF (scrubbed)", "big.pdf", big_pdf),
+        ]:
+            data = maker(50 * MB)
+            growth, peak = peak_growth(Path(tmp) / name, name, data)
+            size = len(data) / MB
+            memory.append(
+                f"| {label} | {size:.0f} | {growth:.0f} | {growth / size:.2f} | "
+                f"{peak:.0f} |"
+            )
+            print(memory[-1], flush=True)
+    table = "\n".join(
+        [
+            "End-to-end upload (HTTP, scrub, encrypt, store) vs raw encryption of the "
+            f"same bytes; median of {REPEAT}.",
+            "",
+            "| file | MB | end-to-end MB/s | raw encryption MB/s | ratio |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "Peak memory of the single web process receiving one file "
+            "(VmHWM minus VmRSS before the upload; floor: growth under 3x the size).",
+            "",
+            "| file | MB | peak growth MiB | growth / size | peak RSS MiB |",
+            "|---|---|---|---|---|",
+            *memory,
+        ]
+    )
+    print(write_result("attachments", table))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tipline import crypto
+from tipline.crypto.streams import CHUNK
+
+
+def encrypt_all(key, data):
+    return b"".join(crypto.encrypt_stream(key, io.BytesIO(data)))
+
+
+def decrypt_all(key, blob):
+    return b"".join(crypto.decrypt_stream(key, io.BytesIO(blob)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.integers(0, 3).map(lambda n: b"\x07" * (CHUNK * n)),
+        st.integers(1, 3).map(lambda n: b"\x07" * (CHUNK * n + 5)),
+    )
+)
+def test_stream_round_trips_at_every_size(data):
+    key = crypto.new_data_key()
+    blob = encrypt_all(key, data)
+    assert decrypt_all(key, blob) == data
+    if len(data) >= 16:
+        assert data[:16] not in blob
+
+
+def test_reader_yields_the_same_ciphertext_layout_in_any_read_size():
+    key = crypto.new_data_key()
+    data = bytes(range(256)) * 1000
+    reader = crypto.EncryptingReader(key, io.BytesIO(data))
+    pieces = []
+    while piece := reader.read(7777):
+        pieces.append(piece)
+    assert decrypt_all(key, b"".join(pieces)) == data
+
+
+def test_wrong_key_is_refused():
+    blob = encrypt_all(crypto.new_data_key(), b"evidence")
+    with pytest.raises(crypto.DecryptionFailed):
+        decrypt_all(crypto.new_data_key(), blob)
+
+
+@pytest.mark.parametrize("cut", [1, 17, CHUNK + 24 + 17])
+def test_truncated_stream_is_refused(cut):
+    key = crypto.new_data_key()
+    blob = encrypt_all(key, b"x" * (CHUNK * 2 + 10))
+    with pytest.raises(crypto.DecryptionFailed):
+        decrypt_all(key, blob[:-cut])
+
+
+def test_dropping_a_whole_middle_chunk_is_refused():
+    key = crypto.new_data_key()
+    blob = encrypt_all(key, b"x" * (CHUNK * 3))
+    block = CHUNK + 17
+    without_second = blob[: 24 + block] + blob[24 + 2 * block :]
+    with pytest.raises(crypto.DecryptionFailed):
+        decrypt_all(key, without_second)
+
+
+@given(position=st.integers(0, 10_000))
+def test_any_flipped_bit_is_refused(position):
+    key = crypto.new_data_key()
+    blob = bytearray(encrypt_all(key, b"evidence" * 100))
+    blob[position % len(blob)] ^= 0x80
+    with pytest.raises(crypto.DecryptionFailed):
+        decrypt_all(key, bytes(blob))
+
+
+def test_trailing_garbage_is_refused():
+    key = crypto.new_data_key()
+    with pytest.raises(crypto.DecryptionFailed):
+        decrypt_all(key, encrypt_all(key, b"evidence") + b"more")
+
+
+def test_file_keys_differ_per_salt_and_per_master_key():
+    master = crypto.new_data_key()
+    salt = crypto.new_salt()
+    assert crypto.derive_file_key(master, salt) == crypto.derive_file_key(master, salt)
+    assert crypto.derive_file_key(master, salt) != crypto.derive_file_key(
+        master, crypto.new_salt()
+    )
+    assert crypto.derive_file_key(master, salt) != crypto.derive_file_key(
+        crypto.new_data_key(), salt
+    )

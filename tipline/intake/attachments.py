@@ -1,0 +1,282 @@
+"""Evidence files: scrubbing, encrypted storage, and reading them back.
+
+The order of work keeps a submission whole or absent: every file is scrubbed in
+memory first (any problem is reported before anything is written), the ciphertext
+is then written to storage, and the database rows follow in one transaction. If that
+transaction fails the written files are deleted at once; files left behind by a
+crash are removed later by ``sweep_orphans``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import secrets
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tipline import crypto
+from tipline.accounts.models import User
+from tipline.intake.models import Attachment, OriginalKey, Report
+from tipline.intake.scrub import Cleaned, FileRejected, clean_file
+from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
+from tipline.intake.uploads import BoundedUpload
+
+BLOB_PREFIX = "evidence"
+MAX_NAME_CHARS = 120
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A scrubbed upload, still only in memory."""
+
+    name: str
+    renamed: bool
+    cleaned: Cleaned
+    original: bytes | None
+    original_sha256: str
+
+    @property
+    def removed_labels(self) -> list[str]:
+        return [str(REMOVED_LABELS[code]) for code in self.cleaned.removed]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    name: str
+    message: str
+
+
+class AttachmentsRejected(Exception):
+    """At least one file cannot be accepted; ``problems`` says which and why."""
+
+    def __init__(self, problems: list[FileProblem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class WrittenFiles:
+    """Ciphertext already in storage, and the rows that will point to it."""
+
+    rows: list[Attachment] = field(default_factory=list)
+    original_keys: list[list[OriginalKey]] = field(default_factory=list)
+    blob_names: list[str] = field(default_factory=list)
+
+
+def prepare_uploads(
+    uploads: Iterable[BoundedUpload], *, keep_originals: bool
+) -> list[PreparedFile]:
+    """Type-check and scrub every upload; AttachmentsRejected lists every problem."""
+    prepared, problems = [], []
+    for upload in uploads:
+        name = safe_file_name(upload.name or "")
+        if upload.too_large:
+            problems.append(FileProblem(name, _too_large_message()))
+            continue
+        data = upload.read()
+        try:
+            cleaned = clean_file(data)
+        except FileRejected as exc:
+            problems.append(FileProblem(name, str(REJECTION_MESSAGES[exc.code])))
+            continue
+        final_name = _with_extension(name, cleaned.extension)
+        prepared.append(
+            PreparedFile(
+                name=final_name,
+                renamed=final_name != upload.name,
+                cleaned=cleaned,
+                original=data if keep_originals else None,
+                original_sha256=hashlib.sha256(data).hexdigest(),
+            )
+        )
+    if problems:
+        raise AttachmentsRejected(problems)
+    return prepared
+
+
+def safe_file_name(raw: str) -> str:
+    """A display name without paths, control characters or excessive length."""
+    name = unicodedata.normalize("NFC", raw)
+    name = PurePosixPath(name.replace("\\", "/")).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(name) > MAX_NAME_CHARS:
+        suffix = PurePosixPath(name).suffix[:10]
+        name = name[: MAX_NAME_CHARS - len(suffix)] + suffix
+    return name or _("file")
+
+
+def write_files(
+    prepared: list[PreparedFile],
+    *,
+    data_key: bytes,
+    original_readers: list[User],
+    escrow_public_key: bytes,
+) -> WrittenFiles:
+    """Encrypt each file into storage; on any failure, delete what was written."""
+    written = WrittenFiles()
+    try:
+        for item in prepared:
+            _write_one(item, data_key, original_readers, escrow_public_key, written)
+    except BaseException:
+        delete_blobs(written.blob_names)
+        raise
+    return written
+
+
+def save_rows(written: WrittenFiles, *, report: Report, message: Any = None) -> None:
+    """Insert the rows for written files (inside the caller's transaction)."""
+    for row, keys in zip(written.rows, written.original_keys, strict=True):
+        row.report = report
+        row.message = message
+        row.save()
+        for key in keys:
+            key.attachment = row
+        OriginalKey.objects.bulk_create(keys)
+
+
+def delete_blobs(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def read_details(attachment: Attachment, data_key: bytes) -> dict[str, Any]:
+    plain = crypto.decrypt(
+        data_key,
+        bytes(attachment.details_encrypted),
+        context=attachment.details_context(),
+    )
+    details: dict[str, Any] = json.loads(plain)
+    return details
+
+
+def open_clean_file(attachment: Attachment, data_key: bytes) -> Iterator[bytes]:
+    """The scrubbed file's plaintext, chunk by chunk, straight from storage."""
+    key = crypto.derive_file_key(data_key, bytes(attachment.key_salt))
+    with default_storage.open(attachment.blob_name, "rb") as handle:
+        yield from crypto.decrypt_stream(key, handle)
+
+
+def open_original_file(
+    attachment: Attachment, user: User, private_key: bytes
+) -> Iterator[bytes]:
+    """The unscrubbed original, for a user holding a sealed original key."""
+    sealed = OriginalKey.objects.get(attachment=attachment, user=user).sealed_key
+    key = crypto.open_as_staff(bytes(sealed), private_key)
+    with default_storage.open(attachment.original_blob_name, "rb") as handle:
+        yield from crypto.decrypt_stream(key, handle)
+
+
+def sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete stored blobs that no attachment refers to (left by a crash between
+    writing the files and committing the rows). Returns how many were deleted."""
+    cutoff = timezone.now() - older_than
+    referenced = set(Attachment.objects.values_list("blob_name", flat=True))
+    referenced |= set(Attachment.objects.values_list("original_blob_name", flat=True))
+    deleted = 0
+    for name in _all_blob_names():
+        if name in referenced:
+            continue
+        if default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
+
+
+def _write_one(
+    item: PreparedFile,
+    data_key: bytes,
+    readers: list[User],
+    escrow: bytes,
+    written: WrittenFiles,
+) -> None:
+    salt = crypto.new_salt()
+    blob_name = _store(
+        crypto.derive_file_key(data_key, salt), item.cleaned.data, written
+    )
+    row = Attachment(blob_name=blob_name, key_salt=salt, created_at=timezone.now())
+    keys: list[OriginalKey] = []
+    if item.original is not None:
+        original_key = crypto.new_data_key()
+        row.original_blob_name = _store(original_key, item.original, written)
+        row.original_escrow_key = crypto.seal_for_staff(original_key, escrow)
+        keys = [
+            OriginalKey(
+                user=user,
+                sealed_key=crypto.seal_for_staff(original_key, bytes(user.public_key)),
+            )
+            for user in readers
+        ]
+    row.details_encrypted = crypto.encrypt(
+        data_key, json.dumps(_details(item)).encode(), context=row.details_context()
+    )
+    written.rows.append(row)
+    written.original_keys.append(keys)
+
+
+def _store(key: bytes, data: bytes, written: WrittenFiles) -> str:
+    name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
+    reader = crypto.EncryptingReader(key, io.BytesIO(data))
+    stored = default_storage.save(name, File(reader, name=name))
+    written.blob_names.append(stored)
+    return stored
+
+
+def _details(item: PreparedFile) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "content_type": item.cleaned.content_type,
+        "kind": item.cleaned.kind,
+        "size": len(item.cleaned.data),
+        "removed": list(item.cleaned.removed),
+        "fully_cleaned": item.cleaned.fully_cleaned,
+        "sha256": hashlib.sha256(item.cleaned.data).hexdigest(),
+        "original_sha256": item.original_sha256,
+        "original_kept": item.original is not None,
+    }
+
+
+def _with_extension(name: str, extension: str) -> str:
+    # The stored type is decided by content; the name's extension follows it, so a
+    # staff member's computer opens the file with the right program.
+    stem = PurePosixPath(name)
+    if stem.suffix.lower() == extension:
+        return name
+    if stem.suffix.lower() in {".jpeg", ".jpe"} and extension == ".jpg":
+        return name
+    return f"{stem.stem or name}{extension}"
+
+
+def _too_large_message() -> str:
+    return _(
+        "This file is larger than %(limit)s MB, or the files together are "
+        "larger than %(total)s MB. Send a smaller file or fewer files."
+    ) % {
+        "limit": settings.MAX_FILE_BYTES // (1024 * 1024),
+        "total": settings.MAX_REPORT_FILE_BYTES // (1024 * 1024),
+    }
+
+
+def _all_blob_names() -> Iterator[str]:
+    def walk(path: str) -> Iterator[str]:
+        try:
+            directories, files = default_storage.listdir(path)
+        except FileNotFoundError:
+            return
+        for directory in directories:
+            yield from walk(f"{path}/{directory}")
+        for name in files:
+            yield f"{path}/{name}"
+
+    yield from walk(BLOB_PREFIX)

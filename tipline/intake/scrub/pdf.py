@@ -1,0 +1,234 @@
+"""PDF documents: re-written by qpdf without metadata, attachments or scripts.
+
+Threats handled: the document information dictionary (author, title, software,
+dates), XMP metadata on the catalog, pages, images and any other object, document
+IDs that link copies of the same file, earlier revisions kept by incremental saves
+(dropped because only the live object graph is written), embedded and associated
+files, JavaScript and automatic actions (which can phone home when opened), the
+names of people who commented, and EXIF inside embedded JPEG photos. Encrypted
+files cannot be inspected, so they are refused.
+"""
+
+from __future__ import annotations
+
+import binascii
+import io
+from collections.abc import Iterable, Iterator
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream
+
+from . import rawimage
+from .result import FileRejected
+
+INFO_CODES = {
+    "/Author": "author",
+    "/Title": "title",
+    "/Creator": "software",
+    "/Producer": "software",
+    "/CreationDate": "datetime",
+    "/ModDate": "datetime",
+}
+# Keys removed from every dictionary, with what their presence reveals.
+KEY_CODES = {
+    "/Metadata": "xmp",
+    "/PieceInfo": "other_metadata",  # private data of the authoring application
+    "/AA": "javascript",  # additional (automatic) actions
+    "/JS": "javascript",
+    "/AF": "embedded_files",  # associated files (PDF 2.0, PDF/A-3)
+    "/EF": "embedded_files",
+    "/XFA": "javascript",  # XML forms carry their own scripts
+}
+ANNOTATION_DATE_CODES = {"/M": "datetime", "/CreationDate": "datetime"}
+ANNOTATION_AUTHOR = "Author"
+CATALOG_KEY_CODES = {"/OpenAction": "javascript", "/Collection": "embedded_files"}
+NAMES_KEY_CODES = {"/JavaScript": "javascript", "/EmbeddedFiles": "embedded_files"}
+# Actions that run code, open other files or send data, even when clicked.
+RISKY_ACTIONS = {
+    "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR",
+    "/RichMediaExecute", "/Rendition",
+}  # fmt: skip
+MAX_ACTION_CHAIN = 32
+_PDF_ERRORS = (
+    pikepdf.PdfError,
+    pikepdf.PikepdfError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    RuntimeError,
+    OSError,
+    NotImplementedError,
+)
+
+
+def _open(data: bytes) -> pikepdf.Pdf:
+    """Open the PDF; a password or a parse failure is a rejection."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        raise FileRejected("encrypted") from None
+    except _PDF_ERRORS:
+        raise FileRejected("damaged") from None
+    return pdf
+
+
+def _direct_containers(values: Iterable[object]) -> list[object]:
+    # Indirect objects are visited on their own; scalars hold nothing to clean.
+    """The direct dictionaries and arrays among ``values``."""
+    return [
+        value
+        for value in values
+        if isinstance(value, Dictionary | Array) and not value.is_indirect
+    ]
+
+
+def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[Dictionary | Stream]:
+    """Every dictionary and stream: indirect objects and the direct ones inside."""
+    pending: list[object] = [pdf.trailer, *pdf.objects]
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, Dictionary | Stream):
+            yield obj
+            pending.extend(_direct_containers(obj.values()))
+        elif isinstance(obj, Array):
+            pending.extend(_direct_containers(obj))
+
+
+def _risky(action: object) -> bool:
+    """Whether an action, or any action chained after it with /Next, is risky."""
+    for _ in range(MAX_ACTION_CHAIN):
+        if not isinstance(action, Dictionary):
+            return False
+        if action.get("/S") in RISKY_ACTIONS:
+            return True
+        action = action.get("/Next")
+    return True  # an absurdly long chain is itself suspicious
+
+
+def _pop(obj: Dictionary | Stream, codes: dict[str, str], found: set[str]) -> None:
+    """Delete the listed keys from ``obj``, recording their codes."""
+    for key, code in codes.items():
+        if key in obj:
+            del obj[key]
+            found.add(code)
+
+
+def _clean_catalog(pdf: pikepdf.Pdf, found: set[str]) -> None:
+    """Remove open actions, portfolios, document scripts and attachments."""
+    root = pdf.Root
+    opener = root.get("/OpenAction")
+    if opener is not None and not isinstance(opener, Dictionary):
+        del root["/OpenAction"]  # only a page to show first: harmless, not reported
+    _pop(root, CATALOG_KEY_CODES, found)
+    names = root.get("/Names")
+    if isinstance(names, Dictionary):
+        _pop(names, NAMES_KEY_CODES, found)
+
+
+def _drop_attachments(annots: Array, found: set[str]) -> None:
+    """Remove file attachment annotations from a page's list."""
+    for index in reversed(range(len(annots))):
+        annot = annots[index]
+        if isinstance(annot, Dictionary) and annot.get("/Subtype") == "/FileAttachment":
+            del annots[index]
+            found.add("embedded_files")
+
+
+def _strip_photo(stream: Stream, found: set[str]) -> None:
+    """Remove EXIF and comments from a JPEG image without re-encoding it."""
+    filters = stream.get("/Filter")
+    if isinstance(filters, Array) and len(filters) == 1:
+        filters = filters[0]
+    if stream.get("/Subtype") != "/Image" or filters != "/DCTDecode":
+        return
+    stripped = rawimage.strip_jpeg(stream.read_raw_bytes())
+    if stripped is not None and stripped[1]:
+        parms = stream.get("/DecodeParms")
+        stream.write(stripped[0], filter=Name.DCTDecode, decode_parms=parms)
+        found.add("embedded_image_metadata")
+
+
+def _clean_annotation(annot: Dictionary | Stream, found: set[str]) -> None:
+    """Comments and markup name their author in /T and date themselves.
+
+    Form fields also use /T, for the field's name, so they are left alone.
+    """
+    subtype = annot.get("/Subtype")
+    if "/Rect" not in annot or subtype is None or subtype == "/Widget":
+        return
+    if "/FT" in annot:
+        return
+    if "/T" in annot and str(annot.get("/T")) != ANNOTATION_AUTHOR:
+        annot["/T"] = pikepdf.String(ANNOTATION_AUTHOR)
+        found.add("comment_authors")
+    _pop(annot, ANNOTATION_DATE_CODES, found)
+
+
+def _clean_object(obj: Dictionary | Stream, found: set[str]) -> None:
+    """Remove metadata, scripts, attachments and photo EXIF from one object."""
+    _pop(obj, KEY_CODES, found)
+    _clean_annotation(obj, found)
+    if "/A" in obj and _risky(obj.get("/A")):
+        del obj["/A"]
+        found.add("javascript")
+    annots = obj.get("/Annots")
+    if isinstance(annots, Array):
+        _drop_attachments(annots, found)
+    if isinstance(obj, Stream):
+        _strip_photo(obj, found)
+
+
+def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:
+    """Remove the information dictionary and IDs; return the IDs to check for."""
+    info = pdf.trailer.get("/Info")
+    if isinstance(info, Dictionary):
+        found.update(INFO_CODES.get(key, "other_metadata") for key in info)
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+    ids = pdf.trailer.get("/ID")
+    original = [bytes(part) for part in ids] if isinstance(ids, Array) else []
+    if "/ID" in pdf.trailer:
+        del pdf.trailer["/ID"]
+        found.add("document_ids")
+    return [part for part in original if part]
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    """Write the PDF with a fixed document ID."""
+    out = io.BytesIO()
+    # A fixed ID: the default would carry over or derive one from the original.
+    pdf.save(out, static_id=True, preserve_pdfa=False, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _verify(output: bytes, ids: list[bytes]) -> None:
+    """Fail loudly if an original ID or a metadata entry survived (a bug)."""
+    lowered = output.lower()
+    for part in ids:
+        if part in output or binascii.hexlify(part) in lowered:
+            raise RuntimeError("PDF document ID survived cleaning")
+    with pikepdf.open(io.BytesIO(output)) as reopened:
+        if "/Info" in reopened.trailer or "/Metadata" in reopened.Root:
+            raise RuntimeError("PDF metadata survived cleaning")
+
+
+def clean(data: bytes) -> tuple[bytes, set[str]]:
+    """The re-written PDF and the removal codes for what it carried."""
+    pdf = _open(data)
+    found: set[str] = set()
+    with pdf:
+        if pdf.is_encrypted:
+            raise FileRejected("encrypted")
+        try:
+            if len(pdf.pages) == 0:
+                raise FileRejected("damaged")
+            ids = _clean_trailer(pdf, found)
+            _clean_catalog(pdf, found)
+            for obj in list(_dictionaries(pdf)):
+                _clean_object(obj, found)
+            output = _save(pdf)
+        except _PDF_ERRORS:
+            raise FileRejected("damaged") from None
+    _verify(output, ids)
+    return output, found

@@ -1,0 +1,116 @@
+"""Lossless removal of metadata from JPEG and PNG images embedded in documents.
+
+Photos pasted into a PDF, Word file or ODT keep their own EXIF (GPS, camera
+serial numbers), XMP and comments. Re-encoding them would change the document's
+appearance, so these helpers drop the metadata segments and chunks and keep the
+compressed pixels byte for byte. Input that does not parse is returned as None
+and left to the caller: readers that cannot parse it cannot read its metadata.
+"""
+
+from __future__ import annotations
+
+import struct
+
+JPEG_SOI = b"\xff\xd8"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# APP0 JFIF, APP2 ICC profile and APP14 Adobe change how pixels are decoded.
+_KEEP_APP_PREFIXES = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+_STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}
+_SOS, _EOI, _COM = 0xDA, 0xD9, 0xFE
+# Chunks that only describe how to display the pixels; all others are dropped.
+_PNG_KEEP = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB",
+    b"iCCP", b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT", b"cICP",
+}  # fmt: skip
+
+
+def strip_embedded(data: bytes) -> tuple[bytes, bool] | None:
+    """The image without metadata and whether anything was removed, if JPEG/PNG."""
+    if data.startswith(JPEG_SOI):
+        return strip_jpeg(data)
+    if data.startswith(PNG_SIGNATURE):
+        return strip_png(data)
+    return None
+
+
+def _keep_segment(marker: int, payload: bytes) -> bool:
+    """Keep non-metadata segments and the APPn segments pixels depend on."""
+    if marker == _COM or 0xE0 <= marker <= 0xEF:
+        prefix = _KEEP_APP_PREFIXES.get(marker)
+        return prefix is not None and payload.startswith(prefix)
+    return True
+
+
+def _scan_end(data: bytes, pos: int) -> int | None:
+    """Where the entropy-coded data after a SOS header ends (the next marker)."""
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= len(data):
+            return None
+        following = data[pos + 1]
+        if following == 0 or following == 0xFF or 0xD0 <= following <= 0xD7:
+            pos += 1
+            continue
+        return pos
+
+
+def strip_jpeg(data: bytes) -> tuple[bytes, bool] | None:
+    """Drop EXIF, XMP, IPTC, comments and anything after the end of the image."""
+    out = [JPEG_SOI]
+    removed = False
+    pos = 2
+    while pos + 1 < len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1  # fill byte
+            continue
+        if marker == _EOI:
+            out.append(data[pos : pos + 2])
+            removed = removed or bool(data[pos + 2 :].strip(b"\x00"))
+            return b"".join(out), removed
+        if marker in _STANDALONE_MARKERS:
+            out.append(data[pos : pos + 2])
+            pos += 2
+            continue
+        if pos + 4 > len(data):
+            return None
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        end = pos + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        if marker == _SOS:
+            scan_end = _scan_end(data, end)
+            if scan_end is None:
+                return None
+            out.append(data[pos:scan_end])
+            pos = scan_end
+            continue
+        if _keep_segment(marker, data[pos + 4 : end]):
+            out.append(data[pos:end])
+        else:
+            removed = True
+        pos = end
+    return None
+
+
+def strip_png(data: bytes) -> tuple[bytes, bool] | None:
+    """Drop text, EXIF, time and unknown chunks, and anything after IEND."""
+    out = [PNG_SIGNATURE]
+    removed = False
+    pos = len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            return None
+        if kind in _PNG_KEEP:
+            out.append(data[pos:end])
+        else:
+            removed = True
+        pos = end
+        if kind == b"IEND":
+            removed = removed or bool(data[pos:].strip(b"\x00"))
+            return b"".join(out), removed
+    return None

@@ -1,0 +1,84 @@
+"""The result of scrubbing a file, the rejection error, and every code either uses.
+
+The codes are the contract with the reporter-facing messages in ``messages.py``:
+every code listed here has a label there, and nothing outside these lists can be
+emitted, because ``FileRejected`` and ``ordered`` refuse unknown codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Stable reporting order: the most identifying kinds of metadata come first.
+REMOVED_CODES: tuple[str, ...] = (
+    "gps",
+    "camera_serial",
+    "camera_model",
+    "author",
+    "last_modified_by",
+    "comment_authors",
+    "company",
+    "file_path",
+    "template",
+    "title",
+    "datetime",
+    "software",
+    "revision_ids",
+    "document_ids",
+    "custom_properties",
+    "xmp",
+    "iptc",
+    "comment",
+    "thumbnail",
+    "colour_profile",
+    "embedded_image_metadata",
+    "embedded_files",
+    "javascript",
+    "tags",
+    "cover_art",
+    "other_exif",
+    "other_metadata",
+)
+
+REJECTION_CODES: tuple[str, ...] = (
+    "empty",
+    "unsupported_type",
+    "damaged",
+    "too_many_pixels",
+    "encrypted",
+    "zip_bomb",
+    "polyglot",
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A file that passed the allowlist, with identifying metadata removed."""
+
+    data: bytes
+    kind: str
+    content_type: str
+    extension: str
+    removed: tuple[str, ...]
+    fully_cleaned: bool
+
+
+class FileRejected(Exception):
+    """The file is not accepted; ``code`` says why (see REJECTION_CODES)."""
+
+    def __init__(self, code: str) -> None:
+        # An unknown code would reach the reporter without a message.
+        if code not in REJECTION_CODES:
+            raise ValueError(f"unknown rejection code {code!r}")
+        super().__init__(code)
+        self.code = code
+
+
+def ordered(found: Iterable[str]) -> tuple[str, ...]:
+    """The found removal codes in the stable reporting order, without duplicates."""
+    found = set(found)
+    unknown = found.difference(REMOVED_CODES)
+    if unknown:
+        raise ValueError(f"unknown removal codes {sorted(unknown)!r}")
+    return tuple(code for code in REMOVED_CODES if code in found)

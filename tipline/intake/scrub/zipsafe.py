@@ -1,0 +1,138 @@
+"""Reading and writing zip containers (Office and ODT files) without trusting them.
+
+Threats handled: decompression bombs (huge declared sizes, extreme compression
+ratios, a flood of members), headers that lie about sizes, duplicate member names
+that different readers resolve differently, encrypted members we cannot clean, and
+identifying zip-level details (timestamps, extra fields, the archive comment).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .result import FileRejected
+
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 5_000
+MAX_RATIO = 200
+# Small parts of real documents (repetitive XML) can exceed the ratio, but a part
+# this small cannot be a bomb; the total budget still bounds all of them together.
+RATIO_MIN_BYTES = 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+# DOS epoch: member timestamps would otherwise reveal when the author saved.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_OPEN_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    struct.error,
+    NotImplementedError,
+)
+_READ_ERRORS = (*_OPEN_ERRORS, zlib.error, RuntimeError)
+
+
+@dataclass
+class Member:
+    """One member's name, content and whether it was stored uncompressed."""
+
+    name: str
+    data: bytes
+    stored: bool
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """Open an archive held in memory, rejecting bombs before any member is read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except _OPEN_ERRORS:
+        raise FileRejected("damaged") from None
+    check_limits(infos)
+    return archive
+
+
+def check_limits(infos: list[zipfile.ZipInfo]) -> None:
+    """Reject archives whose central directory already shows a bomb or ambiguity."""
+    if len(infos) > MAX_MEMBERS:
+        raise FileRejected("zip_bomb")
+    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
+        raise FileRejected("zip_bomb")
+    for info in infos:
+        ratio_applies = info.file_size > RATIO_MIN_BYTES
+        if ratio_applies and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise FileRejected("zip_bomb")
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise FileRejected("damaged")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise FileRejected("encrypted")
+    if any(info.compress_type not in ALLOWED_COMPRESSION for info in infos):
+        raise FileRejected("damaged")
+
+
+def read_capped(stream: BinaryIO, limit: int) -> bytes:
+    """Read at most ``limit`` bytes; more than that means the headers lied."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - total))
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        if total > limit:
+            raise FileRejected("zip_bomb")
+        parts.append(chunk)
+
+
+def read_members(archive: zipfile.ZipFile) -> list[Member]:
+    """Every member in archive order, with a hard cap on the bytes inflated."""
+    remaining = MAX_TOTAL_BYTES
+    members = []
+    for info in archive.infolist():
+        limit = min(info.file_size, remaining)
+        try:
+            with archive.open(info) as stream:
+                content = read_capped(stream, limit)
+        except _READ_ERRORS:
+            raise FileRejected("damaged") from None
+        remaining -= len(content)
+        stored = info.compress_type == zipfile.ZIP_STORED
+        members.append(Member(info.filename, content, stored))
+    return members
+
+
+def read_one(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """One small member by name; None when absent or declared larger than limit."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        return None
+    try:
+        with archive.open(info) as stream:
+            return read_capped(stream, info.file_size)
+    except _READ_ERRORS:
+        raise FileRejected("damaged") from None
+
+
+def build_zip(members: list[Member]) -> bytes:
+    """A fresh archive: fixed timestamps, no extra fields, no archive comment."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for member in members:
+            info = zipfile.ZipInfo(member.name, date_time=FIXED_TIME)
+            info.create_system = 0
+            info.external_attr = 0
+            info.compress_type = (
+                zipfile.ZIP_STORED if member.stored else zipfile.ZIP_DEFLATED
+            )
+            archive.writestr(info, member.data)
+    return out.getvalue()

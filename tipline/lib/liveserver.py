@@ -1,0 +1,142 @@
+"""Start a real Tipline instance in subprocesses, for end-to-end tests and benchmarks.
+
+The instance runs exactly as an operator runs it (``tipline serve``: gunicorn,
+production settings) with its own data directory and temporary directory, listens on
+127.0.0.1 only, and is stopped by ``stop()`` or the context manager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TIPLINE = [sys.executable, "-m", "tipline.cli"]
+
+
+@dataclass
+class LiveTipline:
+    url: str
+    data_dir: Path
+    temp_dir: Path
+    output: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def logs(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a ``tipline`` command against this instance."""
+        return subprocess.run(
+            [*TIPLINE, *args], env=self.env, check=True, capture_output=True, text=True
+        )
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn worker processes (children of the master)."""
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def prepare(root: Path, **settings: str) -> LiveTipline:
+    """Set up (migrate) an instance under ``root`` without starting it.
+
+    Pass ``TIPLINE_DATABASE_URL`` to use PostgreSQL (see ``postgres_database``);
+    the default is SQLite in the instance's data directory.
+    """
+    port = _free_port()
+    data_dir, temp_dir = root / "var", root / "tmp"
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("TIPLINE_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        TMPDIR=str(temp_dir),
+        TIPLINE_DATA_DIR=str(data_dir),
+        TIPLINE_PORT=str(port),
+        TIPLINE_WORKERS="2",
+        **settings,
+    )
+    live = LiveTipline(
+        f"http://127.0.0.1:{port}", data_dir, temp_dir, root / "server.log", env
+    )
+    live.run("manage", "migrate", "-v", "0")
+    return live
+
+
+def start(live: LiveTipline) -> LiveTipline:
+    with live.output.open("ab") as sink:
+        live.process = subprocess.Popen(
+            [*TIPLINE, "serve"],
+            env=live.env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _wait_for_port(int(live.url.rsplit(":", 1)[1]), live)
+    return live
+
+
+@contextlib.contextmanager
+def running(live: LiveTipline) -> Iterator[LiveTipline]:
+    try:
+        yield start(live)
+    finally:
+        live.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, live: LiveTipline) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if live.process is None or live.process.poll() is not None:
+            raise RuntimeError(f"tipline serve exited:\n{live.logs()}")
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.5),
+        ):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"tipline serve did not start:\n{live.logs()}")
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one instance; dropped afterwards."""
+    import psycopg
+
+    name = f"tipline_live_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

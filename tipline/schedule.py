@@ -1,0 +1,37 @@
+"""Periodic background work, enqueued by `tipline worker` when it falls due.
+
+Each entry is a django-tasks task and how often it runs. Whether it is due is read
+from the task results table itself, so any number of workers can run: at worst two
+enqueue the same idempotent task at the same moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tipline.intake.tasks import sweep_orphaned_files
+
+logger = logging.getLogger(__name__)
+
+PERIODIC: list[tuple[Any, timedelta]] = [
+    (sweep_orphaned_files, timedelta(hours=1)),
+]
+
+
+def enqueue_due() -> list[str]:
+    """Enqueue every periodic task not enqueued within its interval."""
+    enqueued = []
+    for task, interval in PERIODIC:
+        recent = DBTaskResult.objects.filter(
+            task_path=task.module_path, enqueued_at__gte=timezone.now() - interval
+        )
+        if not recent.exists():
+            task.enqueue()
+            enqueued.append(task.module_path)
+            logger.info("enqueued %s", task.module_path)
+    return enqueued
