@@ -35,7 +35,7 @@ REPEAT = 5
 
 def noisy_jpeg(target: int) -> bytes:
     """A JPEG of about ``target`` bytes: random pixels barely compress."""
-    side = int((target / 1.3) ** 0.5)
+    side = int((target / 0.97) ** 0.5)
     image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=92)
@@ -59,11 +59,16 @@ def big_pdf(target: int) -> bytes:
     return out.getvalue()
 
 
+def box(kind: bytes, payload: bytes) -> bytes:
+    return (len(payload) + 8).to_bytes(4, "big") + kind + payload
+
+
 def fake_video(target: int) -> bytes:
-    """An MP4 container (ftyp + mdat) of about ``target`` bytes."""
-    ftyp = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    payload = os.urandom(target - len(ftyp) - 8)
-    return ftyp + (len(payload) + 8).to_bytes(4, "big") + b"mdat" + payload
+    """An MP4 container (ftyp, moov, mdat) of about ``target`` bytes."""
+    head = box(b"ftyp", b"mp42\x00\x00\x00\x00mp42isom") + box(
+        b"moov", box(b"free", b"")
+    )
+    return head + box(b"mdat", os.urandom(target - len(head) - 8))
 
 
 def raw_encrypt_seconds(data: bytes) -> float:

@@ -73,11 +73,13 @@ def prepare(root: Path, **settings: str) -> LiveTipline:
         if not key.startswith("TIPLINE_") and key != "DJANGO_SETTINGS_MODULE"
     }
     env.update(
-        TMPDIR=str(temp_dir),
-        TIPLINE_DATA_DIR=str(data_dir),
-        TIPLINE_PORT=str(port),
-        TIPLINE_WORKERS="2",
-        **settings,
+        {
+            "TMPDIR": str(temp_dir),
+            "TIPLINE_DATA_DIR": str(data_dir),
+            "TIPLINE_PORT": str(port),
+            "TIPLINE_WORKERS": "2",
+            **settings,
+        }
     )
     live = LiveTipline(
         f"http://127.0.0.1:{port}", data_dir, temp_dir, root / "server.log", env
