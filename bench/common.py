@@ -59,7 +59,7 @@ def proc_status_kib(pid: int, field: str) -> int:
 def write_result(name: str, markdown: str) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.md"
-    command = " ".join([Path(sys.executable).name, *sys.argv])
+    command = f"python -m bench.{name}"
     path.write_text(
         f"## {name}\n\nCommand: `{command}`  \n"
         f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}  \n"

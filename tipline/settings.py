@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tipline.triage",
     "tipline.cases",
     "tipline.outreach",
+    "tipline.api",
 ]
 
 MIDDLEWARE = [

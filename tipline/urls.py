@@ -1,12 +1,15 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from tipline.api.views import api
+
 urlpatterns = [
     path("", include("tipline.outreach.urls")),
     path("", include("tipline.intake.urls")),
     path("staff/", include("tipline.cases.urls")),
     path("staff/", include("tipline.accounts.urls")),
     path("language/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
 ]
 
 handler400 = "tipline.outreach.views.bad_request"

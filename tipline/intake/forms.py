@@ -100,6 +100,12 @@ def _as_text(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+# One message for every failed sign-in: it must not hint whether a report exists.
+RECEIPT_NOT_OPENED = _(
+    "We could not open a report with this receipt code. Check the code and try again."
+)
+
+
 class ReceiptForm(forms.Form):
     receipt = forms.CharField(
         label=_("Receipt code"),

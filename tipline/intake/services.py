@@ -22,6 +22,10 @@ from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
 from tipline.triage import services as triage
 
+# Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.
+REPORT_FORM = "report"
+MESSAGE_FORM = "reporter-message"
+
 
 class ReceiptNotFound(Exception):
     """No report matches the receipt. Deliberately says nothing more."""
@@ -33,6 +37,12 @@ class Submission:
     report: Report
     created: bool
     files: list[attachments.PreparedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MessageResult:
+    created: bool
+    files: list[attachments.PreparedFile]
 
 
 @dataclass(frozen=True)
@@ -148,14 +158,14 @@ def post_reporter_message(
     body: str,
     token_digest: str,
     uploads: Sequence[BoundedUpload] = (),
-) -> list[attachments.PreparedFile]:
+) -> MessageResult:
     """Store a message from the reporter with its files, whole or not at all.
 
     A resubmitted form stores nothing new. Raises AttachmentsRejected, before
     anything is stored, if a file is refused. Returns the files as scrubbed.
     """
     if cases.message_exists(token_digest=token_digest):
-        return []
+        return MessageResult(created=False, files=[])
     case = access.case
     files = attachments.prepare_uploads(
         uploads, keep_originals=case.report.category.profile.keep_originals
@@ -176,9 +186,9 @@ def post_reporter_message(
             )
             if message is None:
                 attachments.delete_blobs(written.blob_names)
-                return []
+                return MessageResult(created=False, files=[])
             attachments.save_rows(written, report=case.report, message=message)
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise
-    return files
+    return MessageResult(created=True, files=files)

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tipline import crypto
 from tipline.intake import services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import MessageForm, ReceiptForm, ReportForm
+from tipline.intake.forms import (
+    RECEIPT_NOT_OPENED,
+    MessageForm,
+    ReceiptForm,
+    ReportForm,
+)
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
 from tipline.lib.tokens import (
@@ -27,8 +32,8 @@ from tipline.lib.tokens import (
     token_digest,
 )
 
-REPORT_FORM = "report"
-MESSAGE_FORM = "reporter-message"
+REPORT_FORM = services.REPORT_FORM
+MESSAGE_FORM = services.MESSAGE_FORM
 
 
 def choose_category(request: HttpRequest) -> HttpResponse:
@@ -113,7 +118,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _signin_failed(request)
     try:
-        files = services.post_reporter_message(
+        sent = services.post_reporter_message(
             access=access,
             body=form.cleaned_data["body"],
             token_digest=token_digest(secret, MESSAGE_FORM),
@@ -122,7 +127,9 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
         return _render_report(request, form.cleaned_data["receipt"], form, status=400)
-    return _render_report(request, form.cleaned_data["receipt"], sent=True, files=files)
+    return _render_report(
+        request, form.cleaned_data["receipt"], sent=True, files=sent.files
+    )
 
 
 def _render_report(
@@ -174,12 +181,7 @@ def _access_or_none(receipt: str) -> services.ReporterAccess | None:
 
 
 def _signin_failed(request: HttpRequest) -> HttpResponse:
-    # One message for every failure: it must not hint whether a report exists.
-    failure = _(
-        "We could not open a report with this receipt code. "
-        "Check the code and try again."
-    )
-    context = {"form": ReceiptForm(), "failure": failure}
+    context = {"form": ReceiptForm(), "failure": RECEIPT_NOT_OPENED}
     return render(request, "intake/followup_signin.html", context, status=400)
 
 

@@ -1,0 +1,100 @@
+"""Typed request and response shapes of the public API (OpenAPI for app makers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class Choice(Schema):
+    value: str
+    label: str
+
+
+class Question(Schema):
+    name: str
+    type: str
+    label: str
+    help: str
+    required: bool
+    max_length: int | None = None
+    choices: list[Choice] = Field(default_factory=list)
+
+
+class Category(Schema):
+    slug: str
+    title: str
+    description: str
+    examples: list[str]
+    questions: list[Question]
+
+
+class Profile(Schema):
+    slug: str
+    name: str
+    intro: str
+    keeps_originals: bool
+    not_suspicious: list[str]
+    categories: list[Category]
+
+
+class Tokens(Schema):
+    """One-time tokens: send ``report`` with a report, ``message`` with a message.
+    They expire after 24 hours. Resending a request with the same token is safe:
+    it returns the first result instead of storing twice."""
+
+    report: str
+    message: str
+
+
+class CleanedFile(Schema):
+    name: str
+    removed: list[str]
+    metadata_removed: bool
+
+
+class Submitted(Schema):
+    receipt: str
+    created: bool
+    files: list[CleanedFile]
+
+
+class Problem(Schema):
+    """``errors`` maps a field (or ``__all__``) to messages in the request's
+    language."""
+
+    errors: dict[str, list[str]]
+
+
+class ReceiptIn(Schema):
+    receipt: str
+
+
+class Answer(Schema):
+    label: str
+    value: str
+
+
+class FileOut(Schema):
+    name: str
+
+
+class MessageOut(Schema):
+    sender: str
+    body: str
+    created_at: datetime
+    files: list[FileOut]
+
+
+class OwnReport(Schema):
+    category: str
+    status: str
+    answers: list[Answer]
+    files: list[FileOut]
+    messages: list[MessageOut]
+
+
+class MessageSent(Schema):
+    created: bool
+    files: list[CleanedFile]

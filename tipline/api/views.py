@@ -1,0 +1,247 @@
+"""The public JSON API for apps: the same services as the HTML pages.
+
+Every endpoint is anonymous and cookie-less (so CSRF does not apply) and answers in
+the language of the request's Accept-Language header. Like the pages, it never sees
+the client's address or user agent (tipline.lib.middleware strips them first).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from ninja import File, Form, NinjaAPI, UploadedFile
+from ninja.responses import Status
+
+from tipline import crypto
+from tipline.api import schemas
+from tipline.intake import services
+from tipline.intake.attachments import AttachmentsRejected, PreparedFile
+from tipline.intake.forms import RECEIPT_NOT_OPENED, MessageForm, ReportForm
+from tipline.intake.models import Category
+from tipline.intake.profiles import ensure_default_profile
+from tipline.lib.i18n import localized
+from tipline.lib.tokens import FormTokenInvalid, new_form_token, read_form_token
+from tipline.lib.tokens import token_digest as digest
+
+# No interactive docs page: Swagger UI would load script from a third-party CDN.
+api = NinjaAPI(
+    title="Tipline public API", version="1", urls_namespace="api", docs_url=None
+)
+
+
+@api.get("/profile", response=schemas.Profile, summary="Categories and questions")
+def profile(request: HttpRequest) -> dict[str, Any]:
+    active = ensure_default_profile()
+    return {
+        "slug": active.slug,
+        "name": localized(active.name),
+        "intro": localized(active.intro),
+        "keeps_originals": active.keep_originals,
+        "not_suspicious": [localized(item) for item in active.not_suspicious],
+        "categories": [_category(c) for c in active.categories.filter(active=True)],
+    }
+
+
+@api.get("/tokens", response=schemas.Tokens, summary="One-time form tokens")
+def tokens(request: HttpRequest) -> dict[str, str]:
+    return {
+        "report": new_form_token(services.REPORT_FORM),
+        "message": new_form_token(services.MESSAGE_FORM),
+    }
+
+
+@api.post(
+    "/reports",
+    response={201: schemas.Submitted, 200: schemas.Submitted, 400: schemas.Problem},
+    summary="Send a report",
+)
+def submit_report(
+    request: HttpRequest,
+    category: Form[str],
+    token: Form[str],
+    answers: Form[str],
+    files: File[list[UploadedFile]] = None,
+) -> Status[Any]:
+    """``answers`` is a JSON object of question name to text; files are optional."""
+    chosen = _category_or_404(category)
+    try:
+        data = json.loads(answers)
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return Status(
+            400, {"errors": {"answers": [_("Send the answers as a JSON object.")]}}
+        )
+    form = ReportForm(
+        {**{k: str(v) for k, v in data.items()}, "token": token},
+        MultiValueDict({"files": files or []}),
+        category=chosen,
+    )
+    try:
+        secret = read_form_token(token, services.REPORT_FORM)
+    except FormTokenInvalid:
+        return Status(
+            400, _problem("token", _("This token is not valid or has expired."))
+        )
+    if not form.is_valid():
+        return Status(400, {"errors": _errors(form)})
+    try:
+        submission = services.submit_report(
+            category=chosen,
+            answers=form.answers(),
+            token_secret=secret,
+            uploads=form.cleaned_data["files"],
+        )
+    except AttachmentsRejected as exc:
+        return Status(400, _file_problems(exc))
+    body = {
+        "receipt": crypto.format_receipt(submission.receipt),
+        "created": submission.created,
+        "files": _cleaned(submission.files),
+    }
+    return Status(201 if submission.created else 200, body)
+
+
+@api.post(
+    "/followup",
+    response={200: schemas.OwnReport, 400: schemas.Problem},
+    summary="Read your report with its receipt",
+)
+def followup(request: HttpRequest, payload: schemas.ReceiptIn) -> Status[Any]:
+    access = _access(payload.receipt)
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    return Status(200, _own_report(services.read_own_report(access)))
+
+
+@api.post(
+    "/followup/messages",
+    response={201: schemas.MessageSent, 200: schemas.MessageSent, 400: schemas.Problem},
+    summary="Send a message about your report",
+)
+def send_message(
+    request: HttpRequest,
+    receipt: Form[str],
+    token: Form[str],
+    body: Form[str],
+    files: File[list[UploadedFile]] = None,
+) -> Status[Any]:
+    form = MessageForm(
+        {"receipt": receipt, "token": token, "body": body},
+        MultiValueDict({"files": files or []}),
+    )
+    if not form.is_valid():
+        return Status(400, {"errors": _errors(form)})
+    access = _access(form.cleaned_data["receipt"])
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    try:
+        secret = read_form_token(token, services.MESSAGE_FORM)
+    except FormTokenInvalid:
+        return Status(
+            400, _problem("token", _("This token is not valid or has expired."))
+        )
+    try:
+        sent = services.post_reporter_message(
+            access=access,
+            body=form.cleaned_data["body"],
+            token_digest=digest(secret, services.MESSAGE_FORM),
+            uploads=form.cleaned_data["files"],
+        )
+    except AttachmentsRejected as exc:
+        return Status(400, _file_problems(exc))
+    body = {"created": sent.created, "files": _cleaned(sent.files)}
+    return Status(201 if sent.created else 200, body)
+
+
+def _category(category: Category) -> dict[str, Any]:
+    return {
+        "slug": category.slug,
+        "title": category.local_title,
+        "description": category.local_description,
+        "examples": category.local_examples,
+        "questions": [
+            {
+                "name": spec["name"],
+                "type": spec["type"],
+                "label": localized(spec["label"]),
+                "help": localized(spec.get("help")),
+                "required": bool(spec.get("required")),
+                "max_length": spec.get("max_length"),
+                "choices": [
+                    {"value": c["value"], "label": localized(c["label"])}
+                    for c in spec.get("choices", [])
+                ],
+            }
+            for spec in category.fields
+        ],
+    }
+
+
+def _category_or_404(slug: str) -> Category:
+    category = (
+        ensure_default_profile().categories.filter(slug=slug, active=True).first()
+    )
+    if category is None:
+        raise Http404
+    return category
+
+
+def _access(receipt: str) -> services.ReporterAccess | None:
+    try:
+        return services.access_with_receipt(receipt)
+    except (crypto.MalformedReceipt, services.ReceiptNotFound, crypto.DecryptionFailed):
+        return None
+
+
+def _errors(form: ReportForm | MessageForm) -> dict[str, list[str]]:
+    return {
+        field: [str(m) for m in messages] for field, messages in form.errors.items()
+    }
+
+
+def _problem(field: str, message: str) -> dict[str, Any]:
+    return {"errors": {field: [message]}}
+
+
+def _file_problems(exc: AttachmentsRejected) -> dict[str, Any]:
+    return {"errors": {"files": [f"{p.name}: {p.message}" for p in exc.problems]}}
+
+
+def _cleaned(files: list[PreparedFile]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "removed": f.removed_labels,
+            "metadata_removed": f.cleaned.fully_cleaned,
+        }
+        for f in files
+    ]
+
+
+def _names(files: list[Any]) -> list[dict[str, str]]:
+    return [{"name": f.details["name"]} for f in files]
+
+
+def _own_report(plain: Any) -> dict[str, Any]:
+    return {
+        "category": plain.case.report.category.local_title,
+        "status": plain.case.reporter_status,
+        "answers": [
+            {"label": localized(a["label"]), "value": a["value"]} for a in plain.answers
+        ],
+        "files": _names(plain.attachments),
+        "messages": [
+            {
+                "sender": "you" if m.author_kind == "reporter" else "staff",
+                "body": m.body,
+                "created_at": m.created_at,
+                "files": _names(m.attachments),
+            }
+            for m in plain.messages
+        ],
+    }
