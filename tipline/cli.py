@@ -81,7 +81,10 @@ def serve(args: list[str]) -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
+    # One node can migrate at a time: with several web nodes, run `tipline manage
+    # migrate` once per release and start the nodes with TIPLINE_MIGRATE_ON_START=False.
+    if os.environ.get("TIPLINE_MIGRATE_ON_START", "True") != "False":
+        call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     from tipline.accounts.services import issue_setup_token
     from tipline.intake.profiles import ensure_default_profile

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
 from tipline.intake.models import Profile
 from tipline.intake.profiles import load_profile
-from tipline.lib import liveserver
+from tipline.lib import liveserver, s3server
 from tipline.triage.services import default_team
 
 PASSWORD = "correct horse battery staple"
@@ -120,3 +121,17 @@ def live_tipline(tmp_path, live_database) -> Iterator[liveserver.LiveTipline]:
     live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")
     with liveserver.running(live):
         yield live
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> Iterator[s3server.S3Server]:
+    """A real S3-compatible server (SeaweedFS) on 127.0.0.1 for the whole session."""
+    with s3server.running_s3(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> str:
+    bucket = f"tipline-{secrets.token_hex(4)}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    return bucket

@@ -180,6 +180,12 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+# TIPLINE_STORAGE=s3 puts evidence files (ciphertext only) in any S3-compatible
+# object storage through django-storages; see docs/deployment.md.
+STORAGE = env_str("STORAGE", "local")
+if STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("TIPLINE_STORAGE must be local or s3")
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -198,6 +204,25 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", "tipline"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_secret("S3_ACCESS_KEY_ID", generate_in=None),
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY", generate_in=None),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            # Objects are ciphertext under random names: nothing to cache, nothing
+            # public. No overwrites, so an upload can never replace evidence.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "location": env_str("S3_PREFIX", ""),
+        },
+    }
 
 # Background work (retention, deadlines, orphan sweeping) runs through Django's tasks
 # framework with its database backend; `tipline worker` runs the tasks and enqueues

@@ -88,6 +88,17 @@ def prepare(root: Path, **settings: str) -> LiveTipline:
     return live
 
 
+def another_process(live: LiveTipline, name: str) -> LiveTipline:
+    """A second web process for the same instance (same database, data directory
+    and secrets) on its own port, like a second node behind a load balancer."""
+    port = _free_port()
+    env = {**live.env, "TIPLINE_PORT": str(port), "TIPLINE_MIGRATE_ON_START": "False"}
+    output = live.output.with_name(f"{name}.log")
+    return LiveTipline(
+        f"http://127.0.0.1:{port}", live.data_dir, live.temp_dir, output, env
+    )
+
+
 def start(live: LiveTipline) -> LiveTipline:
     with live.output.open("ab") as sink:
         live.process = subprocess.Popen(
