@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tipline.accounts import services as accounts
@@ -22,6 +23,15 @@ from tipline.triage.services import default_team
 PASSWORD = "correct horse battery staple"
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (cached categories refer to rows that
+    another test's transaction rolled back)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

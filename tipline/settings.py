@@ -107,7 +107,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's SQLite backend, with writers queued on a lock file instead of
+    # sleeping in SQLite's busy handler (tipline/lib/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "tipline.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at
         # the start of a transaction, so concurrent writers queue on busy_timeout

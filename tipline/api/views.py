@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, UploadedFile
@@ -23,6 +23,7 @@ from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import RECEIPT_NOT_OPENED, MessageForm, ReportForm
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
+from tipline.intake.selectors import get_active_category
 from tipline.lib.i18n import localized
 from tipline.lib.tokens import FormTokenInvalid, new_form_token, read_form_token
 from tipline.lib.tokens import token_digest as digest
@@ -67,7 +68,7 @@ def submit_report(
     files: File[list[UploadedFile]] = None,
 ) -> Status[Any]:
     """``answers`` is a JSON object of question name to text; files are optional."""
-    chosen = _category_or_404(category)
+    chosen = get_active_category(category)
     try:
         data = json.loads(answers)
         if not isinstance(data, dict):
@@ -180,15 +181,6 @@ def _category(category: Category) -> dict[str, Any]:
             for spec in category.fields
         ],
     }
-
-
-def _category_or_404(slug: str) -> Category:
-    category = (
-        ensure_default_profile().categories.filter(slug=slug, active=True).first()
-    )
-    if category is None:
-        raise Http404
-    return category
 
 
 def _access(receipt: str) -> services.ReporterAccess | None:

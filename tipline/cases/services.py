@@ -47,30 +47,42 @@ class PlainCase:
     attachments: list[PlainAttachment]
 
 
-@transaction.atomic
-def open_case(*, report: Report, team: Team, data_key: bytes) -> Case:
-    """Create the case for a new report and seal its data key to every member of
-    ``team`` who has a key pair, and to the escrow key."""
+@dataclass(frozen=True)
+class SealedKeys:
+    """A data key sealed to the escrow key and to each reader (user id, blob)."""
+
+    escrow: bytes
+    readers: list[tuple[int, bytes]]
+
+
+def seal_for_team(*, team: Team, data_key: bytes) -> SealedKeys:
+    """Seal ``data_key`` to every active member of ``team`` with a key pair, and to
+    the escrow key. Done before the report's transaction, to keep it short."""
+    members = User.objects.filter(
+        team=team, is_active=True, public_key__isnull=False
+    ).values_list("id", "public_key")
+    return SealedKeys(
+        escrow=crypto.seal_for_staff(data_key, escrow_public_key()),
+        readers=[
+            (user_id, crypto.seal_for_staff(data_key, bytes(public_key)))
+            for user_id, public_key in members
+        ],
+    )
+
+
+# savepoint=False: the case is part of its report's transaction, whole or not at all.
+@transaction.atomic(savepoint=False)
+def open_case(*, report: Report, team: Team, sealed: SealedKeys) -> Case:
+    """Create the case for a new report with its data key sealed as ``sealed``."""
     case = Case.objects.create(
         report=report,
         team=team,
         created_at=report.received_at,
-        escrow_key=crypto.seal_for_staff(data_key, escrow_public_key()),
+        escrow_key=sealed.escrow,
     )
-    members = User.objects.filter(team=team, is_active=True, public_key__isnull=False)
     CaseKey.objects.bulk_create(
-        CaseKey(
-            case=case,
-            user=member,
-            sealed_key=crypto.seal_for_staff(data_key, bytes(member.public_key)),
-        )
-        for member in members
-    )
-    audit.record(
-        action="case.opened",
-        actor=None,
-        target=f"case:{case.pk}",
-        detail={"team": team.slug, "readers": len(members)},
+        CaseKey(case=case, user_id=user_id, sealed_key=blob)
+        for user_id, blob in sealed.readers
     )
     return case
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from tipline.intake.models import Category, Profile
@@ -76,7 +77,18 @@ def load_profile(name: str) -> Profile:
         )
         triage.ensure_route(category=category)
     profile.categories.exclude(slug__in=slugs).update(active=False)
+    transaction.on_commit(forget_categories)
     return profile
+
+
+def category_cache_key(slug: str) -> str:
+    return f"tipline:category:{slug}"
+
+
+def forget_categories() -> None:
+    """Drop the categories this process has cached (tipline.intake.selectors)."""
+    slugs = Category.objects.values_list("slug", flat=True)
+    cache.delete_many([category_cache_key(slug) for slug in slugs])
 
 
 def ensure_default_profile() -> Profile:

@@ -69,7 +69,9 @@ def submit_report(
     receipt = crypto.receipt_from_token(token_secret, pepper)
     keys = crypto.derive_receipt_keys(receipt, pepper)
     lookup = keys.lookup.hex()
-    existing = Report.objects.filter(receipt_lookup=lookup).first()
+    # With files, look first so a resubmission does not scrub them again; without,
+    # the unique lookup value catches it for one query less on every report.
+    existing = Report.objects.filter(receipt_lookup=lookup).first() if uploads else None
     if existing is not None:
         return Submission(receipt=receipt, report=existing, created=False)
     files = attachments.prepare_uploads(
@@ -77,15 +79,16 @@ def submit_report(
     )
     team = triage.route(category=category)
     data_key = crypto.new_data_key()
+    sealed = cases.seal_for_team(team=team, data_key=data_key)
     written = attachments.write_files(
         files,
         data_key=data_key,
-        original_readers=cases.original_readers(team),
+        original_readers=cases.original_readers(team) if files else [],
         escrow_public_key=escrow_public_key(),
     )
     try:
         report = _store_report(
-            category, team, answers, lookup, keys.wrap_key, data_key, written
+            category, team, answers, lookup, keys.wrap_key, data_key, sealed, written
         )
     except IntegrityError:
         attachments.delete_blobs(written.blob_names)
@@ -106,6 +109,7 @@ def _store_report(
     lookup: str,
     wrap_key: bytes,
     data_key: bytes,
+    sealed: cases.SealedKeys,
     written: attachments.WrittenFiles,
 ) -> Report:
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
@@ -119,12 +123,16 @@ def _store_report(
     )
     report.save()
     attachments.save_rows(written, report=report)
-    case = cases.open_case(report=report, team=team, data_key=data_key)
+    case = cases.open_case(report=report, team=team, sealed=sealed)
     audit.record(
         action="report.received",
         actor=None,
         target=f"case:{case.pk}",
-        detail={"category": category.slug},
+        detail={
+            "category": category.slug,
+            "team": team.slug,
+            "files": len(written.rows),
+        },
     )
     return report
 
@@ -173,7 +181,7 @@ def post_reporter_message(
     written = attachments.write_files(
         files,
         data_key=access.data_key,
-        original_readers=cases.original_readers(case.team),
+        original_readers=cases.original_readers(case.team) if files else [],
         escrow_public_key=escrow_public_key(),
     )
     try:

@@ -7,7 +7,7 @@ cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,6 +24,7 @@ from tipline.intake.forms import (
 )
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
+from tipline.intake.selectors import get_active_category
 from tipline.lib.tokens import (
     FormTokenExpired,
     FormTokenInvalid,
@@ -47,7 +48,7 @@ def choose_category(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest, slug: str) -> HttpResponse:
-    category = _active_category(slug)
+    category = get_active_category(slug)
     if request.method == "GET":
         form = ReportForm(
             category=category, initial={"token": new_form_token(REPORT_FORM)}
@@ -183,14 +184,6 @@ def _access_or_none(receipt: str) -> services.ReporterAccess | None:
 def _signin_failed(request: HttpRequest) -> HttpResponse:
     context = {"form": ReceiptForm(), "failure": RECEIPT_NOT_OPENED}
     return render(request, "intake/followup_signin.html", context, status=400)
-
-
-def _active_category(slug: str) -> Category:
-    profile = ensure_default_profile()
-    category = profile.categories.filter(slug=slug, active=True).first()
-    if category is None:
-        raise Http404
-    return category
 
 
 def _render_form(

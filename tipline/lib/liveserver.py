@@ -64,7 +64,7 @@ def prepare(root: Path, **settings: str) -> LiveTipline:
     Pass ``TIPLINE_DATABASE_URL`` to use PostgreSQL (see ``postgres_database``);
     the default is SQLite in the instance's data directory.
     """
-    port = _free_port()
+    port = free_port()
     data_dir, temp_dir = root / "var", root / "tmp"
     temp_dir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -91,7 +91,7 @@ def prepare(root: Path, **settings: str) -> LiveTipline:
 def another_process(live: LiveTipline, name: str) -> LiveTipline:
     """A second web process for the same instance (same database, data directory
     and secrets) on its own port, like a second node behind a load balancer."""
-    port = _free_port()
+    port = free_port()
     env = {**live.env, "TIPLINE_PORT": str(port), "TIPLINE_MIGRATE_ON_START": "False"}
     output = live.output.with_name(f"{name}.log")
     return LiveTipline(
@@ -108,7 +108,7 @@ def start(live: LiveTipline) -> LiveTipline:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    _wait_for_port(int(live.url.rsplit(":", 1)[1]), live)
+    wait_for_port(int(live.url.rsplit(":", 1)[1]), live.process, live.output)
     return live
 
 
@@ -120,24 +120,28 @@ def running(live: LiveTipline) -> Iterator[LiveTipline]:
         live.stop()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_for_port(port: int, live: LiveTipline) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes], log: Path | None = None
+) -> None:
+    """Wait until ``port`` accepts connections, or fail if ``process`` exits."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if live.process is None or live.process.poll() is not None:
-            raise RuntimeError(f"tipline serve exited:\n{live.logs()}")
+        if process.poll() is not None:
+            output = log.read_text(errors="replace") if log else ""
+            raise RuntimeError(f"server exited:\n{output}")
         with (
             contextlib.suppress(OSError),
             socket.create_connection(("127.0.0.1", port), timeout=0.5),
         ):
             return
         time.sleep(0.2)
-    raise RuntimeError(f"tipline serve did not start:\n{live.logs()}")
+    raise RuntimeError(f"server did not start on port {port}")
 
 
 @contextlib.contextmanager

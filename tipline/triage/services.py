@@ -27,6 +27,9 @@ def ensure_route(*, category: Category) -> RoutingRule:
 
 
 def route(*, category: Category) -> Team:
-    """The team a new report in ``category`` goes to."""
-    rule = RoutingRule.objects.filter(category=category).select_related("team").first()
-    return rule.team if rule else default_team()
+    """The team a new report in ``category`` goes to (no query if the category was
+    loaded with ``select_related("route__team")``)."""
+    try:
+        return category.route.team
+    except RoutingRule.DoesNotExist:
+        return default_team()

@@ -55,7 +55,12 @@ def test_it_stores_an_encrypted_report_and_shows_a_receipt(submit_report, owner)
     assert report.received_at.minute == 0
     assert report.received_at.second == 0
     actions = list(AuditEvent.objects.values_list("action", flat=True))
-    assert actions[-2:] == ["case.opened", "report.received"]
+    assert actions[-1] == "report.received"
+    assert AuditEvent.objects.last().detail == {
+        "category": "approach",
+        "team": "triage",
+        "files": 0,
+    }
     answers = decrypt_for(owner, case)
     assert answers[0]["value"] == VALID["what_happened"]
     assert answers[0]["label"]["en"] == "What happened?"
