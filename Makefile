@@ -22,8 +22,17 @@ test: $(VENV)/.installed-test
 	fi
 
 # Benchmarks: each script writes bench/results/NAME.md; collect.py joins them.
+# Needs wrk and PostgreSQL from Debian; installed here when running as root.
 bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && apt-get install -y -qq wrk postgresql >/dev/null; }
 	$(BIN)/python -m bench.attachments
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		scripts/test-postgres $(BIN)/python -m bench.submissions; \
+	else \
+		echo "PostgreSQL is not installed: measuring SQLite only"; \
+		$(BIN)/python -m bench.submissions; \
+	fi
 	$(BIN)/python -m bench.collect
 
 lint: $(VENV)/.installed-test

@@ -47,8 +47,8 @@ WORKERS = os.environ.get("BENCH_WORKERS", "2")  # one per CPU here, as tipline s
 
 
 def threads_for(name: str) -> str:
-    """The threads `tipline serve` uses by default for this database (cli.py)."""
-    return os.environ.get("BENCH_THREADS") or ("1" if name == "sqlite" else "4")
+    """Threads per web process: `tipline serve`'s default (1) unless overridden."""
+    return os.environ.get("BENCH_THREADS") or "1"
 
 
 TEXT = (
@@ -404,10 +404,11 @@ def main() -> None:
     table = "\n".join(
         [
             f"wrk, {SECONDS} s per run, on the same 2-core machine as the server; "
-            f"gunicorn with {WORKERS} workers and the threads `tipline serve` uses by "
-            "default (1 on SQLite, 4 on PostgreSQL), for both Tipline and the "
-            "baseline. Each Tipline request stores a real report (its own one-time "
-            "token), sealed to one analyst and the escrow key, with its audit entry.",
+            f"gunicorn with {WORKERS} workers x {threads_for('')} thread(s), as "
+            "`tipline serve` runs by default, for both Tipline and the baseline; "
+            "PostgreSQL runs on the same machine. Each Tipline request stores a "
+            "real report (its own one-time token), sealed to one analyst and the "
+            "escrow key, with its audit entry.",
             "",
             "| run | concurrency | requests/s | p50 ms | p99 ms | failed "
             "| of baseline |",

@@ -73,8 +73,8 @@ def serve(args: list[str]) -> None:
     if args and args[0] in ("-h", "--help"):
         print(
             "usage: tipline serve\n\nTIPLINE_PORT, TIPLINE_BIND (127.0.0.1), "
-            "TIPLINE_WORKERS (one per CPU) and TIPLINE_THREADS (1 on SQLite, 4 on "
-            "PostgreSQL) set where and how it serves."
+            "TIPLINE_WORKERS (one per CPU) and TIPLINE_THREADS (1) set where and how "
+            "it serves."
         )
         return
     import django
@@ -106,7 +106,12 @@ def serve(args: list[str]) -> None:
             "bind": bind,
             "workers": int(os.environ.get("TIPLINE_WORKERS") or os.cpu_count() or 2),
             "worker_class": "gthread",
-            "threads": int(os.environ.get("TIPLINE_THREADS") or default_threads()),
+            # One thread per process by default: the work is CPU-bound (scrubbing,
+            # encryption, rendering), and on this 2-core machine a second thread
+            # only fought for the GIL: 219 vs 149 reports/s on SQLite, 188 vs 154
+            # on PostgreSQL at 4 threads (bench/submissions.py). Threads help when
+            # the database is across a network; each may hold a connection.
+            "threads": int(os.environ.get("TIPLINE_THREADS") or 1),
             # No access log: it would record every reporter's address and agent.
             "accesslog": None,
             "errorlog": "-",
@@ -116,21 +121,6 @@ def serve(args: list[str]) -> None:
             "forwarded_allow_ips": "",
         }
     ).run()
-
-
-def default_threads() -> str:
-    """Threads per web process: 1 on SQLite, 4 on PostgreSQL.
-
-    On SQLite one writer goes at a time; a second thread in the same process only
-    competes for the GIL while it holds the write lock, which lowered throughput
-    from 219 to 149 reports/s (bench/submissions.py). On PostgreSQL threads overlap
-    database waits. Each thread may hold a database connection, so the count is
-    bounded (docs/deployment.md explains the sizing).
-    """
-    from django.conf import settings
-
-    engine = settings.DATABASES["default"]["ENGINE"]
-    return "1" if engine.endswith("sqlite") or engine.endswith("sqlite3") else "4"
 
 
 def worker(args: list[str]) -> None:

@@ -21,8 +21,12 @@ IDENTIFYING_META = (
     "HTTP_SEC_CH_UA",
     "HTTP_SEC_CH_UA_PLATFORM",
     "HTTP_SEC_CH_UA_MOBILE",
-    "HTTP_REFERER",
 )
+# Methods whose requests keep their Referer: Django's CSRF check needs it on HTTPS
+# form posts from clients that send no Origin header. Those are same-origin by then
+# (Referrer-Policy: same-origin); the Referer of a page view, which can name the
+# site a reporter came from, is always removed.
+REFERER_KEPT_FOR = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -58,6 +62,8 @@ class PrivacyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         for key in IDENTIFYING_META:
             request.META.pop(key, None)
+        if request.method not in REFERER_KEPT_FOR:
+            request.META.pop("HTTP_REFERER", None)
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

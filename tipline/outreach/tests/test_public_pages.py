@@ -107,9 +107,29 @@ def test_client_address_and_agent_never_reach_the_view(rf):
         REMOTE_ADDR="198.51.100.7",
         HTTP_X_FORWARDED_FOR="203.0.113.9",
         HTTP_USER_AGENT="Marker/1.0",
+        HTTP_REFERER="https://intranet.example/",
     )
     PrivacyMiddleware(view)(request)
 
     assert "REMOTE_ADDR" not in seen
     assert "HTTP_X_FORWARDED_FOR" not in seen
     assert "HTTP_USER_AGENT" not in seen
+    assert "HTTP_REFERER" not in seen
+
+
+def test_a_page_view_loses_its_referer_but_a_form_post_keeps_it(rf):
+    from django.http import HttpResponse
+
+    from tipline.lib.middleware import PrivacyMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen[request.method] = request.META.get("HTTP_REFERER")
+        return HttpResponse("ok")
+
+    middleware = PrivacyMiddleware(view)
+    middleware(rf.get("/", HTTP_REFERER="https://intranet.example/whistle"))
+    middleware(rf.post("/report/x/", HTTP_REFERER="https://tips.example/report/x/"))
+
+    assert seen == {"GET": None, "POST": "https://tips.example/report/x/"}
