@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +39,9 @@ def needs_unlocked_key(
         try:
             private_key = unlocked_private_key(request)
         except KeyLocked:
+            # A session without its key is of no use; ending it also stops the
+            # login page from sending a signed-in user straight back here.
+            auth.logout(request)
             messages.info(request, _("Sign in again to unlock case data."))
             login = reverse("accounts:login")
             return redirect(f"{login}?{urlencode({'next': request.path})}")

@@ -137,6 +137,9 @@ def test_without_the_key_cookie_the_session_cannot_read_cases(owner_client, case
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
     assert not AuditEvent.objects.filter(action="case.read").exists()
+    login_page = owner_client.get(response["Location"])
+    assert login_page.status_code == 200
+    assert "Sign in again to unlock case data." in login_page.content.decode()
 
 
 def test_session_row_does_not_hold_the_private_key_in_clear(owner, owner_client):
