@@ -21,15 +21,7 @@ FILE_CSP = "sandbox; default-src 'none'"
 def download(
     request: HttpRequest, case_id: int, attachment_id: int, *, private_key: bytes
 ) -> StreamingHttpResponse:
-    case = selectors.get_case_for_user(request.user, case_id)
-    attachment = selectors.get_attachment_for_case(case, attachment_id)
-    opened = services.open_attachment(
-        case=case,
-        attachment=attachment,
-        user=request.user,
-        private_key=private_key,
-        purpose="download",
-    )
+    opened = _open(request, case_id, attachment_id, private_key, "download")
     return _file_response(opened)
 
 
@@ -37,15 +29,7 @@ def download(
 def preview(
     request: HttpRequest, case_id: int, attachment_id: int, *, private_key: bytes
 ) -> HttpResponse:
-    case = selectors.get_case_for_user(request.user, case_id)
-    attachment = selectors.get_attachment_for_case(case, attachment_id)
-    opened = services.open_attachment(
-        case=case,
-        attachment=attachment,
-        user=request.user,
-        private_key=private_key,
-        purpose="preview",
-    )
+    opened = _open(request, case_id, attachment_id, private_key, "preview")
     if opened.details["kind"] != "image":
         raise Http404
     data, content_type = previews.image_preview(opened.chunks)
@@ -67,6 +51,24 @@ def original(
     except services.OriginalNotAvailable:
         raise Http404 from None
     return _file_response(opened, prefix="original-")
+
+
+def _open(
+    request: HttpRequest,
+    case_id: int,
+    attachment_id: int,
+    private_key: bytes,
+    purpose: str,
+) -> services.OpenedFile:
+    case = selectors.get_case_for_user(request.user, case_id)
+    attachment = selectors.get_attachment_for_case(case, attachment_id)
+    return services.open_attachment(
+        case=case,
+        attachment=attachment,
+        user=request.user,
+        private_key=private_key,
+        purpose=purpose,
+    )
 
 
 def _file_response(

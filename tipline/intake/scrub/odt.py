@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from . import rawimage, xmlsafe, zipsafe
-from .parts import PartRule, apply, remove_element
+from . import xmlsafe, zipsafe
+from .parts import PartRule, apply, keep_part, remove_element
 from .result import FileRejected
 
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -96,14 +96,7 @@ def _clean_member(name: str, data: bytes, found: set[str]) -> bytes:
         root = xmlsafe.parse(data)
         apply(root, AUTHOR_RULE, found)
         return xmlsafe.serialize(root)
-    if xmlsafe.is_xml_part(name):
-        xmlsafe.parse(data)  # refuses a DOCTYPE even in parts we keep as they are
-        return data
-    stripped = rawimage.strip_embedded(data)
-    if stripped is not None and stripped[1]:
-        found.add("embedded_image_metadata")
-        return stripped[0]
-    return data
+    return keep_part(name, data, found)
 
 
 def clean(data: bytes) -> tuple[bytes, set[str]]:

@@ -17,9 +17,9 @@ import posixpath
 
 from lxml import etree
 
-from . import detect, odt, rawimage, xmlsafe, zipsafe
+from . import detect, odt, xmlsafe, zipsafe
 from .detect import Format
-from .parts import PartRule, apply, remove_element
+from .parts import PartRule, apply, keep_part, remove_element
 from .result import FileRejected
 
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -182,14 +182,7 @@ def _clean_part(name: str, data: bytes, depth: int, found: set[str]) -> bytes:
             root = xmlsafe.parse(data)
             apply(root, rule, found)
             return xmlsafe.serialize(root)
-    if xmlsafe.is_xml_part(name):
-        xmlsafe.parse(data)  # refuses a DOCTYPE even in parts we keep as they are
-        return data
-    stripped = rawimage.strip_embedded(data)
-    if stripped is not None and stripped[1]:
-        found.add("embedded_image_metadata")
-        return stripped[0]
-    return data
+    return keep_part(name, data, found)
 
 
 def _clean_ooxml(data: bytes, depth: int = 0) -> tuple[bytes, set[str]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import xmlsafe
+from . import rawimage, xmlsafe
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,16 @@ def _wrapper(element: etree._Element) -> etree._Element:
     if block is None or xmlsafe.local(block.tag) != "AlternateContent":
         return element
     return block if len(block) == 1 else element
+
+
+def keep_part(name: str, data: bytes, found: set[str]) -> bytes:
+    """A part that no rule rewrites: XML is still checked for a DOCTYPE, and an
+    embedded photo loses its metadata (without being re-encoded)."""
+    if xmlsafe.is_xml_part(name):
+        xmlsafe.parse(data)  # refuses a DOCTYPE even in parts we keep as they are
+        return data
+    stripped = rawimage.strip_embedded(data)
+    if stripped is not None and stripped[1]:
+        found.add("embedded_image_metadata")
+        return stripped[0]
+    return data
