@@ -6,7 +6,7 @@ from django.http import Http404
 
 from tipline.accounts.models import User
 from tipline.cases.models import Case, CaseQuerySet
-from tipline.intake.models import Attachment
+from tipline.intake.models import Attachment, OriginalKey
 
 
 def get_case_for_user(user: User, case_id: int) -> Case:
@@ -40,3 +40,12 @@ def get_attachment_for_case(case: Case, attachment_id: int) -> Attachment:
     if attachment is None:
         raise Http404
     return attachment
+
+
+def openable_originals(user: User, case: Case) -> set[int]:
+    """Ids of the case's attachments whose sealed original ``user`` can open."""
+    return set(
+        OriginalKey.objects.filter(
+            attachment__report_id=case.report_id, user=user
+        ).values_list("attachment_id", flat=True)
+    )

@@ -69,11 +69,13 @@ def _render_case(
     case = selectors.get_case_for_user(request.user, case_id)
     plain = services.read_case(case=case, user=request.user, private_key=private_key)
     form = form or ReplyForm(initial={"token": new_form_token(REPLY_FORM)})
+    context = {
+        "plain": plain,
+        "form": form,
+        "openable_originals": selectors.openable_originals(request.user, case),
+    }
     return render(
-        request,
-        "cases/detail.html",
-        {"plain": plain, "form": form},
-        status=400 if form.errors else 200,
+        request, "cases/detail.html", context, status=400 if form.errors else 200
     )
 
 

@@ -140,6 +140,9 @@ def test_supervisor_opens_the_sealed_original_and_analysts_cannot(
     url = f"/staff/cases/{case.pk}/files/{attachment.pk}/original/"
 
     assert staff_client(owner).get(url).status_code == 404
+    case_page = f"/staff/cases/{case.pk}/"
+    assert url not in staff_client(owner).get(case_page).content.decode()
+    assert url in staff_client(supervisor).get(case_page).content.decode()
     response = staff_client(supervisor).get(url)
 
     assert response.status_code == 200
