@@ -6,7 +6,7 @@ from django.test import Client
 from tipline import crypto
 from tipline.accounts import services
 from tipline.accounts.models import Role, User
-from tipline.conftest import PASSWORD, form_tokens
+from tipline.conftest import PASSWORD, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +77,10 @@ def test_createadmin_command(profile, monkeypatch):
 def test_setup_link_creates_the_first_admin_once(profile):
     token = services.issue_setup_token()
     client = Client(enforce_csrf_checks=True)
-    page = client.get(f"/staff/setup/{token}/").content.decode()
-    data = {
-        **form_tokens(page),
-        "username": "chief",
-        "password": PASSWORD,
-        "password_again": PASSWORD,
-    }
+    url = f"/staff/setup/{token}/"
+    data = {"username": "chief", "password": PASSWORD, "password_again": PASSWORD}
 
-    response = client.post(f"/staff/setup/{token}/", data)
+    response = post_form(client, url, url, data)
 
     assert response.status_code == 302
     assert User.objects.get(username="chief").role == Role.ADMINISTRATOR
@@ -96,15 +91,10 @@ def test_setup_link_creates_the_first_admin_once(profile):
 def test_setup_link_explains_mismatched_passwords(profile):
     token = services.issue_setup_token()
     client = Client(enforce_csrf_checks=True)
-    page = client.get(f"/staff/setup/{token}/").content.decode()
-    data = {
-        **form_tokens(page),
-        "username": "chief",
-        "password": PASSWORD,
-        "password_again": PASSWORD + "x",
-    }
+    url = f"/staff/setup/{token}/"
+    data = {"username": "chief", "password": PASSWORD, "password_again": PASSWORD + "x"}
 
-    response = client.post(f"/staff/setup/{token}/", data)
+    response = post_form(client, url, url, data)
 
     assert response.status_code == 400
     assert "The two passwords differ." in response.content.decode()
