@@ -42,21 +42,29 @@ def noisy_jpeg(target: int) -> bytes:
     return out.getvalue()
 
 
-def big_pdf(target: int) -> bytes:
-    """A one-page PDF carrying about ``target`` bytes of incompressible image data."""
+def big_pdf(target: int, pages: int = 1) -> bytes:
+    """A PDF carrying about ``target`` bytes of incompressible image data, one image
+    per page (``pages=1`` is qpdf's worst case: one stream as large as the file)."""
     pdf = pikepdf.new()
-    side = int((target / 3) ** 0.5)
-    image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width, image.Height = side, side
-    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
-    pdf.add_blank_page(page_size=(612, 792))
-    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
-    pdf.pages[0].Contents = pdf.make_stream(b"q 612 0 0 792 0 0 cm /Im0 Do Q")
+    side = int((target / pages / 3) ** 0.5)
+    for number in range(pages):
+        image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height = side, side
+        image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
+        pdf.add_blank_page(page_size=(612, 792))
+        page = pdf.pages[number]
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pdf.make_stream(b"q 612 0 0 792 0 0 cm /Im0 Do Q")
     pdf.docinfo["/Author"] = "Bench Author"
     out = io.BytesIO()
     pdf.save(out, compress_streams=False)
     return out.getvalue()
+
+
+def scanned_pdf(target: int) -> bytes:
+    """A 25-page scan: the common shape of a large PDF."""
+    return big_pdf(target, pages=25)
 
 
 def box(kind: bytes, payload: bytes) -> bytes:
@@ -143,7 +151,8 @@ def main() -> None:
         memory = []
         for label, name, maker in [
             ("video (kept as is)", "clip.mp4", fake_video),
-            ("PDF (scrubbed)", "big.pdf", big_pdf),
+            ("PDF, 25 scanned pages (scrubbed)", "scan.pdf", scanned_pdf),
+            ("PDF, one 50 MB image (scrubbed)", "big.pdf", big_pdf),
         ]:
             data = maker(50 * MB)
             growth, peak = peak_growth(Path(tmp) / name, name, data)

@@ -33,6 +33,8 @@ from tipline.crypto.receipts import (
     receipt_from_token,
 )
 from tipline.crypto.streams import (
+    ChunkReader,
+    EncryptedSpool,
     EncryptingReader,
     decrypt_stream,
     derive_file_key,
@@ -43,7 +45,9 @@ from tipline.crypto.streams import (
 __all__ = [
     "KEY_BYTES",
     "RECEIPT_DIGITS",
+    "ChunkReader",
     "DecryptionFailed",
+    "EncryptedSpool",
     "EncryptingReader",
     "KeyPair",
     "MalformedReceipt",

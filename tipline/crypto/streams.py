@@ -9,7 +9,9 @@ full-size ciphertext copy in memory.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import tempfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -87,15 +89,12 @@ def decrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
             return
 
 
-class EncryptingReader(io.RawIOBase):
-    """A read-only file object whose bytes are the encryption of ``source``.
+class ChunkReader(io.RawIOBase):
+    """A read-only file object over an iterator of byte chunks."""
 
-    Lets storage backends (local files, S3 uploads) pull ciphertext as they write,
-    so plaintext goes from memory straight to ciphertext on disk or the network.
-    """
-
-    def __init__(self, key: bytes, source: BinaryIO) -> None:
-        self._chunks = encrypt_stream(key, source)
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
         self._buffer = memoryview(b"")
 
     def readable(self) -> bool:
@@ -111,3 +110,98 @@ class EncryptingReader(io.RawIOBase):
         target[:size] = self._buffer[:size]
         self._buffer = self._buffer[size:]
         return size
+
+
+class EncryptingReader(ChunkReader):
+    """A read-only file object whose bytes are the encryption of ``source``.
+
+    Lets storage backends (local files, S3 uploads) pull ciphertext as they write,
+    so plaintext goes from memory straight to ciphertext on disk or the network.
+    """
+
+    def __init__(self, key: bytes, source: BinaryIO) -> None:
+        super().__init__(encrypt_stream(key, source))
+
+
+class EncryptedSpool(io.RawIOBase):
+    """A write-only file object that keeps what is written encrypted in a temporary
+    file, under a key that exists only in this object's memory.
+
+    For tools that write a large output in one piece (qpdf hands over a whole
+    50 MB image stream in one call): holding that output in memory next to its
+    input would triple a process's memory per upload. The temporary file is
+    unlinked at once and holds only ciphertext; when the spool is dropped its key
+    is gone, so what is left on disk is unreadable. Size and SHA-256 of the
+    plaintext are computed on the way in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._key = nacl.utils.random(KEY_BYTES)
+        self._file = tempfile.TemporaryFile()
+        self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
+        self._file.write(
+            sodium.crypto_secretstream_xchacha20poly1305_init_push(
+                self._state, self._key
+            )
+        )
+        self._pending = bytearray()
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self._finished = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self._finished:
+            raise ValueError("spool already finished")
+        view = memoryview(data).cast("B")
+        self._digest.update(view)
+        self.size += len(view)
+        # Whole chunks go straight from the caller's buffer to ciphertext; only a
+        # remainder shorter than a chunk is kept. The last chunk is pushed by
+        # finish(), so a full chunk waits in ``_pending`` until more data comes.
+        position = 0
+        while len(view) - position > 0:
+            room = CHUNK - len(self._pending)
+            if room == 0:
+                self._push(bytes(self._pending), _TAG_MESSAGE)
+                self._pending.clear()
+                continue
+            self._pending += view[position : position + room]
+            position += room
+        return len(view)
+
+    def finish(self) -> None:
+        """Write the final chunk; nothing can be written after this."""
+        if not self._finished:
+            self._push(bytes(self._pending), _TAG_FINAL)
+            self._pending = bytearray()
+            self._finished = True
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def chunks(self) -> Iterator[bytes]:
+        """The plaintext again, chunk by chunk (after ``finish``)."""
+        if not self._finished:
+            raise ValueError("spool not finished")
+        self._file.seek(0)
+        return decrypt_stream(self._key, self._file)
+
+    def reader(self) -> BinaryIO:
+        """A readable file object over the plaintext (after ``finish``)."""
+        return io.BufferedReader(ChunkReader(self.chunks()))
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+    def _push(self, chunk: bytes, tag: int) -> None:
+        self._file.write(
+            sodium.crypto_secretstream_xchacha20poly1305_push(
+                self._state, chunk, tag=tag
+            )
+        )

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -214,14 +214,15 @@ def _write_one(
     written: WrittenFiles,
 ) -> None:
     salt = crypto.new_salt()
-    blob_name = _store(
-        crypto.derive_file_key(data_key, salt), item.cleaned.data, written
-    )
+    with item.cleaned.open() as clean_copy:
+        blob_name = _store(crypto.derive_file_key(data_key, salt), clean_copy, written)
     row = Attachment(blob_name=blob_name, key_salt=salt, created_at=timezone.now())
     keys: list[OriginalKey] = []
     if item.original is not None:
         original_key = crypto.new_data_key()
-        row.original_blob_name = _store(original_key, item.original, written)
+        row.original_blob_name = _store(
+            original_key, io.BytesIO(item.original), written
+        )
         row.original_escrow_key = crypto.seal_for_staff(original_key, escrow)
         keys = [
             OriginalKey(
@@ -237,9 +238,9 @@ def _write_one(
     written.original_keys.append(keys)
 
 
-def _store(key: bytes, data: bytes, written: WrittenFiles) -> str:
+def _store(key: bytes, source: BinaryIO, written: WrittenFiles) -> str:
     name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
-    reader = crypto.EncryptingReader(key, io.BytesIO(data))
+    reader = crypto.EncryptingReader(key, source)
     stored = default_storage.save(name, File(reader, name=name))
     written.blob_names.append(stored)
     return stored
@@ -250,10 +251,10 @@ def _details(item: PreparedFile) -> dict[str, Any]:
         "name": item.name,
         "content_type": item.cleaned.content_type,
         "kind": item.cleaned.kind,
-        "size": len(item.cleaned.data),
+        "size": item.cleaned.size,
         "removed": list(item.cleaned.removed),
         "fully_cleaned": item.cleaned.fully_cleaned,
-        "sha256": hashlib.sha256(item.cleaned.data).hexdigest(),
+        "sha256": item.cleaned.sha256,
         "original_sha256": item.original_sha256,
         "original_kept": item.original is not None,
     }

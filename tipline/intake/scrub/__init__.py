@@ -7,6 +7,8 @@ and removed. Everything happens in memory: the plaintext never touches the disk.
 
 from __future__ import annotations
 
+from tipline.crypto import EncryptedSpool
+
 from . import bmff, detect, images, media, office, pdf, text
 from .result import REJECTION_CODES, REMOVED_CODES, Cleaned, FileRejected, ordered
 
@@ -19,10 +21,13 @@ __all__ = [
 ]
 
 
-def _clean(data: bytes, fmt: detect.Format) -> tuple[bytes, detect.Format, set[str]]:
+def _clean(
+    data: bytes, fmt: detect.Format
+) -> tuple[bytes | EncryptedSpool, detect.Format, set[str]]:
     """Dispatch to the cleaner for the detected kind."""
     if fmt.kind == "image":
         return images.clean(data, fmt)
+    output: bytes | EncryptedSpool
     if fmt.kind == "pdf":
         output, found = pdf.clean(data)
     elif fmt.kind == "office":

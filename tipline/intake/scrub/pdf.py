@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
+from tipline.crypto import EncryptedSpool
+
 from . import rawimage
 from .result import FileRejected
 
@@ -194,37 +196,57 @@ def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:
     return [part for part in original if part]
 
 
-def _save(pdf: pikepdf.Pdf) -> bytes:
-    """Write the PDF with a fixed document ID."""
-    out = io.BytesIO()
+def _save(pdf: pikepdf.Pdf) -> EncryptedSpool:
+    """Write the PDF with a fixed document ID into an encrypted spool.
+
+    qpdf hands a large stream over in one write; a spool keeps that output out of
+    memory (encrypted, under a key only the spool holds) so that a large PDF costs
+    its input plus qpdf's own buffer, not a third copy.
+    """
+    spool = EncryptedSpool()
     # A fixed ID: the default would carry over or derive one from the original.
     # compress_streams=False: recompressing streams the file left uncompressed buys
     # nothing here and costs about a third more peak memory on large files.
-    pdf.save(
-        out,
-        static_id=True,
-        preserve_pdfa=False,
-        fix_metadata_version=False,
-        compress_streams=False,
-    )
-    return out.getvalue()
+    try:
+        pdf.save(
+            spool,
+            static_id=True,
+            preserve_pdfa=False,
+            fix_metadata_version=False,
+            compress_streams=False,
+        )
+        spool.finish()
+    except BaseException:
+        spool.close()
+        raise
+    return spool
 
 
-def _verify(output: bytes, ids: list[bytes]) -> None:
+def _verify(pdf: pikepdf.Pdf, output: EncryptedSpool, ids: list[bytes]) -> None:
     """Fail loudly if an original ID or a metadata entry survived (a bug)."""
-    # Searched as written, in lower and upper case hex: lower-casing the whole
-    # output instead would cost a second copy of it in memory.
-    for part in ids:
-        hexed = binascii.hexlify(part)
-        if any(form in output for form in (part, hexed, hexed.upper())):
+    if "/Info" in pdf.trailer or "/Metadata" in pdf.Root:
+        raise RuntimeError("PDF metadata survived cleaning")
+    # Searched as written, in lower and upper case hex, chunk by chunk with an
+    # overlap so that an ID split between two chunks is still found.
+    forms = [
+        form
+        for part in ids
+        for form in (part, binascii.hexlify(part), binascii.hexlify(part).upper())
+    ]
+    if not forms:
+        return
+    overlap = max(len(form) for form in forms) - 1
+    tail = b""
+    for chunk in output.chunks():
+        window = tail + chunk
+        if any(form in window for form in forms):
             raise RuntimeError("PDF document ID survived cleaning")
-    with pikepdf.open(io.BytesIO(output)) as reopened:
-        if "/Info" in reopened.trailer or "/Metadata" in reopened.Root:
-            raise RuntimeError("PDF metadata survived cleaning")
+        tail = window[-overlap:] if overlap else b""
 
 
-def clean(data: bytes) -> tuple[bytes, set[str]]:
-    """The re-written PDF and the removal codes for what it carried."""
+def clean(data: bytes) -> tuple[EncryptedSpool, set[str]]:
+    """The re-written PDF (in an encrypted spool) and the removal codes for what it
+    carried."""
     pdf = _open(data)
     found: set[str] = set()
     with pdf:
@@ -240,5 +262,9 @@ def clean(data: bytes) -> tuple[bytes, set[str]]:
             output = _save(pdf)
         except _PDF_ERRORS:
             raise FileRejected("damaged") from None
-    _verify(output, ids)
+        try:
+            _verify(pdf, output, ids)
+        except BaseException:
+            output.close()
+            raise
     return output, found

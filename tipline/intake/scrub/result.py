@@ -7,8 +7,13 @@ emitted, because ``FileRejected`` and ``ordered`` refuse unknown codes.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
+
+from tipline.crypto import EncryptedSpool
 
 # Stable reporting order: the most identifying kinds of metadata come first.
 REMOVED_CODES: tuple[str, ...] = (
@@ -54,14 +59,34 @@ REJECTION_CODES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Cleaned:
-    """A file that passed the allowlist, with identifying metadata removed."""
+    """A file that passed the allowlist, with identifying metadata removed.
 
-    data: bytes
+    ``data`` is the cleaned file in memory, or, for outputs too large to hold next
+    to their input (PDF), an encrypted spool of it.
+    """
+
+    data: bytes | EncryptedSpool
     kind: str
     content_type: str
     extension: str
     removed: tuple[str, ...]
     fully_cleaned: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if isinstance(self.data, bytes) else self.data.size
+
+    @property
+    def sha256(self) -> str:
+        if isinstance(self.data, bytes):
+            return hashlib.sha256(self.data).hexdigest()
+        return self.data.sha256
+
+    def open(self) -> BinaryIO:
+        """The cleaned file's bytes as a readable file object."""
+        if isinstance(self.data, bytes):
+            return io.BytesIO(self.data)
+        return self.data.reader()
 
 
 class FileRejected(Exception):
