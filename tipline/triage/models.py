@@ -15,3 +15,31 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} -> {self.team}"
+
+
+class TextFingerprint(models.Model):
+    """Keyed MinHash signature of a case's text: enough to estimate similarity, never
+    the text (tipline.triage.similarity)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="fingerprint"
+    )
+    signature = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"fingerprint of case {self.case_id}"
+
+
+class FingerprintBand(models.Model):
+    """One LSH band of a case's signature, as a keyed 64-bit hash: cases that share
+    a band value are candidate near-duplicates."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField()
+
+    class Meta:
+        # With the case id in the index, the lookup reads the index alone.
+        indexes = (models.Index(fields=["value", "case"]),)
+
+    def __str__(self) -> str:
+        return f"band {self.value} of case {self.case_id}"

@@ -1,0 +1,89 @@
+"""Storing and looking up keyed text fingerprints to flag likely duplicate reports.
+
+Only what the lookup needs is stored (tipline.triage.similarity explains the keyed
+MinHash and what a database thief can learn from it): a 512-byte signature and 32
+band values per case, never the text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Count
+
+from tipline.triage import similarity
+from tipline.triage.models import FingerprintBand, TextFingerprint
+from tipline.triage.similarity import Fingerprint
+
+if TYPE_CHECKING:
+    from tipline.cases.models import Case
+
+# Cases sharing the most bands are checked first. A duplicate shares most of its
+# bands, while unrelated cases share one by chance at most, so a cap keeps the cost of
+# a lookup bounded however many reports are stored.
+MAX_CANDIDATES = 50
+
+
+@transaction.atomic
+def record_fingerprint(
+    *, case: Case, text: str = "", fingerprint: Fingerprint | None = None
+) -> Fingerprint:
+    """Store the signature and bands of ``text`` (or of a ``fingerprint`` already
+    computed from it) for ``case``.
+
+    Call it inside the transaction that stores the report; compute the fingerprint
+    before it, while the plaintext is in memory, to keep the transaction short. A
+    text too short to have bands stores nothing: it can never be matched.
+    """
+    found = fingerprint
+    if found is None:
+        found = similarity.fingerprint(text, key=similarity.similarity_key())
+    if found.bands:
+        TextFingerprint.objects.create(case=case, signature=found.signature)
+        FingerprintBand.objects.bulk_create(
+            FingerprintBand(case=case, value=value) for value in found.bands
+        )
+    return found
+
+
+def find_similar(
+    *, case_id: int | None, fingerprint: Fingerprint, limit: int = 10
+) -> list[tuple[int, float]]:
+    """Stored cases whose text likely duplicates the fingerprinted one, as
+    ``(case id, estimated similarity)``, most similar first, at or above
+    ``similarity.THRESHOLD``. ``case_id``, the case being checked, is left out.
+
+    Two indexed queries whatever the number of stored cases: the cases sharing a band
+    value, then the signatures of at most ``MAX_CANDIDATES`` of them.
+    """
+    if not fingerprint.bands:
+        return []
+    bands = FingerprintBand.objects.filter(value__in=fingerprint.bands)
+    if case_id is not None:
+        bands = bands.exclude(case_id=case_id)
+    candidates = list(
+        bands.values("case_id")
+        .annotate(shared=Count("*"))
+        .order_by("-shared", "case_id")
+        .values_list("case_id", flat=True)[:MAX_CANDIDATES]
+    )
+    if not candidates:
+        return []
+    stored = TextFingerprint.objects.filter(case_id__in=candidates).values_list(
+        "case_id", "signature"
+    )
+    scored = [
+        (other, similarity.similarity(fingerprint.signature, bytes(signature)))
+        for other, signature in stored
+    ]
+    likely = [pair for pair in scored if pair[1] >= similarity.THRESHOLD]
+    likely.sort(key=lambda pair: (-pair[1], pair[0]))
+    return likely[:limit]
+
+
+@transaction.atomic
+def forget_fingerprint(*, case: Case) -> None:
+    """Delete the case's signature and bands (closed as malicious, or purged)."""
+    FingerprintBand.objects.filter(case=case).delete()
+    TextFingerprint.objects.filter(case=case).delete()
