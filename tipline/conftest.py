@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from playwright.sync_api import Browser, sync_playwright
 
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
@@ -145,3 +147,30 @@ def s3_bucket(s3_server) -> str:
     bucket = f"tipline-{secrets.token_hex(4)}"
     s3_server.client().create_bucket(Bucket=bucket)
     return bucket
+
+
+# --- A real browser: Debian's Chromium driven by Playwright ----------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert shutil.which(CHROMIUM), (
+        "Debian's chromium is required: apt-get install chromium"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -14,12 +14,15 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tipline.cases.tasks import email_overdue_cases, refresh_priorities
 from tipline.intake.tasks import sweep_orphaned_files
 
 logger = logging.getLogger(__name__)
 
 PERIODIC: list[tuple[Any, timedelta]] = [
     (sweep_orphaned_files, timedelta(hours=1)),
+    (email_overdue_cases, timedelta(days=1)),
+    (refresh_priorities, timedelta(days=1)),
 ]
 
 

@@ -168,6 +168,11 @@ if HTTPS:
 
 # Bodies over this are refused before a view runs (answers are at most ~20 KB each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 1024 * 1024)
+
+# How long a closed case is kept: unfounded and knowingly false reports for six
+# months (the people named deserve their earliest deletion), others five years.
+RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)
+RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 5 * 365)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Uploads stay in memory (never a plaintext temporary file) within these limits.
 FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedMemoryUploadHandler"]
@@ -234,6 +239,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "tipline@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# The staff site's address, for links in emails to staff (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Nothing here logs request metadata: Django's own loggers record the path and
 # status of errors, never the client address or user agent, and gunicorn's access

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tipline.intake.urls")),
     path("staff/", include("tipline.cases.urls")),
     path("staff/", include("tipline.accounts.urls")),
+    path("staff/", include("tipline.triage.urls")),
     path("language/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

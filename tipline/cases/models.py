@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +29,43 @@ REPORTER_STATUS = {
 }
 
 
+class Outcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated")
+    UNFOUNDED = "unfounded", _("Unfounded")
+    MALICIOUS = "malicious", _("Knowingly false (malicious)")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+    REFERRED = "referred", _("Referred")
+
+
+# The only moves a case can make; closing needs an outcome, reopening is allowed
+# (new information arrives) and goes back to review.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ACKNOWLEDGED, Status.CLOSED}),
+    Status.ACKNOWLEDGED: frozenset({Status.UNDER_REVIEW, Status.CLOSED}),
+    Status.UNDER_REVIEW: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.UNDER_REVIEW}),
+}
+
+# What the reporter is told when the case closes. "Malicious" is never shown: a
+# reporter accused of lying is told the same as one whose report was unfounded.
+REPORTER_OUTCOME = {
+    Outcome.SUBSTANTIATED: _("Action has been taken on the basis of your report."),
+    Outcome.UNFOUNDED: _("We looked into it and found no grounds to act further."),
+    Outcome.MALICIOUS: _("We looked into it and found no grounds to act further."),
+    Outcome.DUPLICATE: _("It was handled together with another report."),
+    Outcome.OUT_OF_SCOPE: _("It is outside what this service can handle."),
+    Outcome.REFERRED: _("It was passed to the authority responsible."),
+}
+
+
+class Risk(models.TextChoices):
+    UNASSESSED = "unassessed", _("Not assessed yet")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
         """Cases whose data key is sealed to ``user``: the only cases they can read."""
@@ -41,7 +80,40 @@ class Case(models.Model):
         "accounts.Team", on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Deadlines from the profile (the EU Directive's 7 days and 3 months by
+    # default); null once met.
+    acknowledge_due = models.DateTimeField(null=True, blank=True)
+    feedback_due = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    # Bumped by every change made from a staff form: a form loaded before another
+    # change is refused instead of silently overwriting it.
+    version = models.PositiveIntegerField(default=0)
+    risk = models.CharField(
+        max_length=12, choices=Risk.choices, default=Risk.UNASSESSED
+    )
+    risk_note_encrypted = models.BinaryField(null=True, editable=False)
+    priority = models.IntegerField(default=0)
+    # The score's parts as (label code, points); keyword matches stay encrypted in
+    # ``keyword_hits_encrypted`` so the database does not tell which words occur.
+    priority_reasons = models.JSONField(default=list)
+    keyword_points = models.IntegerField(default=0)
+    keyword_hits_encrypted = models.BinaryField(null=True, editable=False)
+    # The earliest date the case may be destroyed (set on closing; issue 6 purges).
+    purge_after = models.DateTimeField(null=True, blank=True)
+    # Linked reports share a group: the id of the group's earliest case.
+    group = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The data key sealed to the escrow key, so access can be restored by an
     # administrator holding the offline escrow private key.
     escrow_key = models.BinaryField()
@@ -49,7 +121,21 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     class Meta:
-        indexes = (models.Index(fields=["team", "-created_at"]),)
+        indexes = (
+            # The inbox walks these in sort order and stops after a page.
+            models.Index(fields=["created_at", "id"]),
+            models.Index(
+                Coalesce("acknowledge_due", "feedback_due"),
+                "created_at",
+                name="case_next_due_idx",
+            ),
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["-priority", "-created_at"]),
+            models.Index(fields=["acknowledge_due"]),
+            models.Index(fields=["feedback_due"]),
+            models.Index(fields=["assignee", "-created_at"]),
+        )
 
     def __str__(self) -> str:
         return f"case {self.pk}"
@@ -59,7 +145,21 @@ class Case(models.Model):
 
     @property
     def reporter_status(self) -> str:
+        if self.status == Status.CLOSED and self.outcome:
+            closed = REPORTER_STATUS[Status.CLOSED]
+            return f"{closed} {REPORTER_OUTCOME[Outcome(self.outcome)]}"
         return str(REPORTER_STATUS[Status(self.status)])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[Status(self.status)]
+
+    def next_due(self) -> datetime | None:
+        """The nearest open deadline, if any."""
+        dues = [due for due in (self.acknowledge_due, self.feedback_due) if due]
+        return min(dues) if dues else None
+
+    def risk_note_context(self) -> bytes:
+        return f"case:{self.pk}:risk".encode()
 
 
 class CaseKey(models.Model):
@@ -70,11 +170,20 @@ class CaseKey(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_keys"
     )
     sealed_key = models.BinaryField()
+    # Set when a supervisor granted access to someone outside the case's team.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         constraints = (
             models.UniqueConstraint(fields=["case", "user"], name="case_key_unique"),
         )
+        indexes = (models.Index(fields=["user", "case"]),)
 
     def __str__(self) -> str:
         return f"key for {self.user_id} on case {self.case_id}"
@@ -110,3 +219,100 @@ class Message(models.Model):
 
     def context(self) -> bytes:
         return f"case:{self.case_id}:message:{self.form_token_hash}".encode()
+
+
+class Note(models.Model):
+    """An internal note between staff, encrypted with the case's data key. Never
+    shown to the reporter."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body_encrypted = models.BinaryField()
+    created_at = models.DateTimeField()
+    form_token_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"
+
+    def context(self) -> bytes:
+        return f"case:{self.case_id}:note:{self.form_token_hash}".encode()
+
+
+class Redaction(models.Model):
+    """A name or detail hidden from the working view of a case (data minimisation).
+
+    The term itself is encrypted with the case's data key; the record it hides in
+    is unchanged, so evidence stays intact.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="redactions")
+    term_encrypted = models.BinaryField()
+    salt = models.BinaryField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"redaction {self.pk} on case {self.case_id}"
+
+    def context(self) -> bytes:
+        return f"case:{self.case_id}:redaction:{bytes(self.salt).hex()}".encode()
+
+
+class LinkState(models.TextChoices):
+    SUGGESTED = "suggested", _("Likely duplicate")
+    LINKED = "linked", _("Linked")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class CaseLink(models.Model):
+    """A likely or confirmed relation between a case and an earlier one."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=LinkState.choices, default=LinkState.SUGGESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["case", "other"], name="case_link_unique"),
+        )
+        indexes = (models.Index(fields=["other", "state"]),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ~ {self.other_id} ({self.state})"
+
+
+class PriorityRule(models.Model):
+    """One part of the priority score, set by administrators."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        KEYWORD = "keyword", _("Keyword in the report")
+        LINKED = "linked", _("Each linked report")
+        AGE = "age", _("Each day without a decision")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    category = models.ForeignKey(
+        "intake.Category", null=True, blank=True, on_delete=models.CASCADE
+    )
+    keyword = models.CharField(max_length=100, blank=True)
+    weight = models.IntegerField()
+
+    class Meta:
+        ordering = ("kind", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.category_id or self.keyword} {self.weight:+d}"

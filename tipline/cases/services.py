@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,9 @@ from tipline import crypto
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases.models import Author, Case, CaseKey, Message, Status
+from tipline.cases import priority, workflow
+from tipline.cases.keys import data_key_for
+from tipline.cases.models import Author, Case, CaseKey, Message
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
 from tipline.lib.clock import coarse_now
@@ -48,6 +50,19 @@ class PlainCase:
 
 
 @dataclass(frozen=True)
+class IntakeTriage:
+    """What intake works out while the report's text is in memory."""
+
+    acknowledge_due: datetime | None = None
+    feedback_due: datetime | None = None
+    priority: int = 0
+    priority_reasons: list[list[Any]] = field(default_factory=list)
+    keyword_points: int = 0
+    keyword_words: list[str] = field(default_factory=list)
+    similar: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SealedKeys:
     """A data key sealed to the escrow key and to each reader (user id, blob)."""
 
@@ -72,14 +87,33 @@ def seal_for_team(*, team: Team, data_key: bytes) -> SealedKeys:
 
 # savepoint=False: the case is part of its report's transaction, whole or not at all.
 @transaction.atomic(savepoint=False)
-def open_case(*, report: Report, team: Team, sealed: SealedKeys) -> Case:
+def open_case(
+    *,
+    report: Report,
+    team: Team,
+    sealed: SealedKeys,
+    data_key: bytes,
+    triage: IntakeTriage | None = None,
+) -> Case:
     """Create the case for a new report with its data key sealed as ``sealed``."""
+    triage = triage or IntakeTriage()
     case = Case.objects.create(
         report=report,
         team=team,
         created_at=report.received_at,
         escrow_key=sealed.escrow,
+        acknowledge_due=triage.acknowledge_due,
+        feedback_due=triage.feedback_due,
+        priority=triage.priority,
+        priority_reasons=triage.priority_reasons,
+        keyword_points=triage.keyword_points,
+        keyword_hits_encrypted=(
+            priority.seal_keyword_hits(triage.keyword_words, data_key, report.pk)
+            if triage.keyword_words
+            else None
+        ),
     )
+    workflow.record_suggestions(case=case, similar=triage.similar)
     CaseKey.objects.bulk_create(
         CaseKey(case=case, user_id=user_id, sealed_key=blob)
         for user_id, blob in sealed.readers
@@ -98,12 +132,6 @@ def original_readers(team: Team) -> list[User]:
 
 def message_exists(*, token_digest: str) -> bool:
     return Message.objects.filter(form_token_hash=token_digest).exists()
-
-
-def data_key_for(*, case: Case, user: User, private_key: bytes) -> bytes:
-    """Open the case's data key with the user's unlocked private key."""
-    sealed = CaseKey.objects.get(case=case, user=user).sealed_key
-    return crypto.open_as_staff(bytes(sealed), private_key)
 
 
 @transaction.atomic
@@ -162,15 +190,8 @@ def post_staff_message(
             author=user,
             token_digest=token_digest,
         )
-        if message is not None and case.status == Status.NEW:
-            case.status = Status.ACKNOWLEDGED
-            case.save(update_fields=["status"])
-            audit.record(
-                action="case.status",
-                actor=user,
-                target=f"case:{case.pk}",
-                detail={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
-            )
+        if message is not None:
+            workflow.acknowledge_on_reply(case, user)
     return message
 
 

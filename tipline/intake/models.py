@@ -18,6 +18,10 @@ class Profile(models.Model):
     not_suspicious = models.JSONField(default=list)
     # Keep each upload's unscrubbed original too, sealed for supervisors only.
     keep_originals = models.BooleanField(default=False)
+    # Deadlines for staff: acknowledge within N days, give feedback within N days
+    # (EU Whistleblowing Directive, Art. 9: 7 days and 3 months).
+    acknowledge_days = models.PositiveSmallIntegerField(default=7)
+    feedback_days = models.PositiveSmallIntegerField(default=90)
     active = models.BooleanField(default=False)
 
     def __str__(self) -> str:

@@ -56,6 +56,8 @@ def load_profile(name: str) -> Profile:
             "intro": data["intro"],
             "not_suspicious": data.get("not_suspicious", []),
             "keep_originals": bool(data.get("keep_originals", False)),
+            "acknowledge_days": int(data.get("acknowledge_days", 7)),
+            "feedback_days": int(data.get("feedback_days", 90)),
         },
     )
     Profile.objects.exclude(pk=profile.pk).update(active=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,12 +15,14 @@ from tipline import crypto
 from tipline.accounts.models import Team
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
+from tipline.cases import priority
 from tipline.cases import services as cases
 from tipline.cases.models import Case
 from tipline.intake import attachments
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
+from tipline.triage import duplicates, similarity
 from tipline.triage import services as triage
 
 # Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.
@@ -78,6 +81,7 @@ def submit_report(
         uploads, keep_originals=category.profile.keep_originals
     )
     team = triage.route(category=category)
+    assessed = _assess(category, answers)
     data_key = crypto.new_data_key()
     sealed = cases.seal_for_team(team=team, data_key=data_key)
     written = attachments.write_files(
@@ -88,7 +92,15 @@ def submit_report(
     )
     try:
         report = _store_report(
-            category, team, answers, lookup, keys.wrap_key, data_key, sealed, written
+            category,
+            team,
+            answers,
+            lookup,
+            keys.wrap_key,
+            data_key,
+            sealed,
+            written,
+            assessed,
         )
     except IntegrityError:
         attachments.delete_blobs(written.blob_names)
@@ -111,6 +123,7 @@ def _store_report(
     data_key: bytes,
     sealed: cases.SealedKeys,
     written: attachments.WrittenFiles,
+    assessed: Assessment,
 ) -> Report:
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
     report.answers_encrypted = crypto.encrypt(
@@ -123,7 +136,14 @@ def _store_report(
     )
     report.save()
     attachments.save_rows(written, report=report)
-    case = cases.open_case(report=report, team=team, sealed=sealed)
+    case = cases.open_case(
+        report=report,
+        team=team,
+        sealed=sealed,
+        data_key=data_key,
+        triage=assessed.triage,
+    )
+    duplicates.record_fingerprint(case=case, fingerprint=assessed.fingerprint)
     audit.record(
         action="report.received",
         actor=None,
@@ -135,6 +155,44 @@ def _store_report(
         },
     )
     return report
+
+
+@dataclass(frozen=True)
+class Assessment:
+    triage: cases.IntakeTriage
+    fingerprint: similarity.Fingerprint
+
+
+def _assess(category: Category, answers: list[dict[str, Any]]) -> Assessment:
+    """Deadlines, priority and likely duplicates, worked out from the plaintext
+    before the report's transaction (which then only writes)."""
+    texts = [str(answer.get("value") or "") for answer in answers]
+    rules = priority.load_rules()
+    keywords = priority.match_keywords(texts, rules)
+    received = coarse_now()
+    score, reasons = priority.score(
+        category_id=category.pk,
+        keyword_points=keywords.points,
+        linked=0,
+        created_at=received,
+        closed=False,
+        rules=rules,
+        now=received,
+    )
+    found = similarity.fingerprint("\n".join(texts), key=similarity.similarity_key())
+    profile = category.profile
+    return Assessment(
+        triage=cases.IntakeTriage(
+            acknowledge_due=received + timedelta(days=profile.acknowledge_days),
+            feedback_due=received + timedelta(days=profile.feedback_days),
+            priority=score,
+            priority_reasons=reasons,
+            keyword_points=keywords.points,
+            keyword_words=keywords.words,
+            similar=duplicates.find_similar(case_id=None, fingerprint=found),
+        ),
+        fingerprint=found,
+    )
 
 
 def access_with_receipt(typed: str) -> ReporterAccess:

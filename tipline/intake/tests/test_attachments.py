@@ -367,6 +367,10 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
 
     from tipline.schedule import enqueue_due
 
-    assert enqueue_due() == ["tipline.intake.tasks.sweep_orphaned_files"]
+    assert enqueue_due() == [
+        "tipline.intake.tasks.sweep_orphaned_files",
+        "tipline.cases.tasks.email_overdue_cases",
+        "tipline.cases.tasks.refresh_priorities",
+    ]
     assert enqueue_due() == []
-    assert DBTaskResult.objects.count() == 1
+    assert DBTaskResult.objects.count() == 3

@@ -4,41 +4,17 @@ The reporter's browser has JavaScript switched off (Tor Browser's safest mode)
 and a 360 px wide screen.
 """
 
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from tipline.conftest import PASSWORD
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    assert shutil.which(CHROMIUM), (
-        "Debian's chromium is required: apt-get install chromium"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def test_report_reply_and_follow_up_end_to_end(browser, live_tipline, tmp_path):

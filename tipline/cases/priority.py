@@ -1,0 +1,187 @@
+"""A transparent priority score: the sum of rules administrators set, each shown
+with its reason on the case page.
+
+Parts: a weight per category, a weight per keyword found in the report (matched
+at intake while the text is in memory; which words matched is stored encrypted),
+a weight per linked report, and a weight per day an open case has waited. Scores
+are stored so the inbox can sort by them; `refresh` recomputes them when links
+change and daily for age.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tipline import crypto
+from tipline.cases.models import Case, PriorityRule, Status
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Rules:
+    category: dict[int, int]
+    keywords: list[tuple[str, int]]
+    per_link: int
+    per_day: int
+
+
+def load_rules() -> Rules:
+    category: Counter[int] = Counter()
+    keywords: list[tuple[str, int]] = []
+    per_link = per_day = 0
+    for rule in PriorityRule.objects.all():
+        if rule.kind == PriorityRule.Kind.CATEGORY and rule.category_id:
+            category[rule.category_id] += rule.weight
+        elif rule.kind == PriorityRule.Kind.KEYWORD and rule.keyword.strip():
+            keywords.append((rule.keyword.strip().casefold(), rule.weight))
+        elif rule.kind == PriorityRule.Kind.LINKED:
+            per_link += rule.weight
+        elif rule.kind == PriorityRule.Kind.AGE:
+            per_day += rule.weight
+    return Rules(dict(category), keywords, per_link, per_day)
+
+
+@dataclass(frozen=True)
+class KeywordMatch:
+    points: int
+    words: list[str]
+
+
+def match_keywords(texts: Iterable[str], rules: Rules) -> KeywordMatch:
+    """The keyword rules found in the report (substring match: works for Chinese)."""
+    haystack = "\n".join(texts).casefold()
+    found = [(word, weight) for word, weight in rules.keywords if word in haystack]
+    return KeywordMatch(sum(weight for _, weight in found), [w for w, _ in found])
+
+
+def seal_keyword_hits(words: list[str], data_key: bytes, report_id: int) -> bytes:
+    return crypto.encrypt(
+        data_key,
+        json.dumps(words, ensure_ascii=False).encode(),
+        context=keyword_context(report_id),
+    )
+
+
+def keyword_context(report_id: int) -> bytes:
+    return f"report:{report_id}:priority-keywords".encode()
+
+
+def read_keyword_hits(case: Case, data_key: bytes) -> list[str]:
+    if case.keyword_hits_encrypted is None:
+        return []
+    words: list[str] = json.loads(
+        crypto.decrypt(
+            data_key,
+            bytes(case.keyword_hits_encrypted),
+            context=keyword_context(case.report_id),
+        )
+    )
+    return words
+
+
+def score(
+    *,
+    category_id: int,
+    keyword_points: int,
+    linked: int,
+    created_at: datetime,
+    closed: bool,
+    rules: Rules,
+    now: datetime,
+) -> tuple[int, list[list[Any]]]:
+    """The score and its reasons as [code, amount, points]."""
+    reasons: list[list[Any]] = []
+    weight = rules.category.get(category_id, 0)
+    if weight:
+        reasons.append(["category", 0, weight])
+    if keyword_points:
+        reasons.append(["keywords", 0, keyword_points])
+    if linked and rules.per_link:
+        reasons.append(["linked", linked, linked * rules.per_link])
+    days = (now - created_at).days
+    if not closed and days > 0 and rules.per_day:
+        reasons.append(["age", days, days * rules.per_day])
+    return sum(points for *_, points in reasons), reasons
+
+
+def describe(case: Case) -> list[tuple[str, int]]:
+    """The stored reasons in words, for the case page."""
+    words = []
+    for code, amount, points in case.priority_reasons:
+        if code == "category":
+            text = _("Category: %(name)s") % {"name": case.report.category.local_title}
+        elif code == "keywords":
+            text = _("Priority keywords in the report")
+        elif code == "linked":
+            text = _("%(count)s linked reports") % {"count": amount}
+        else:
+            text = _("%(days)s days waiting") % {"days": amount}
+        words.append((text, points))
+    return words
+
+
+def refresh(*, case_ids: Iterable[int] | None = None) -> int:
+    """Recompute stored scores: for ``case_ids``, or for every open case."""
+    rules = load_rules()
+    now = timezone.now()
+    cases = Case.objects.select_related("report").only(
+        "id",
+        "status",
+        "created_at",
+        "group_id",
+        "keyword_points",
+        "priority",
+        "priority_reasons",
+        "report__category_id",
+    )
+    if case_ids is None:
+        cases = cases.exclude(status=Status.CLOSED)
+    else:
+        cases = cases.filter(pk__in=list(case_ids))
+    changed = 0
+    batch: list[Case] = []
+    for case in cases.order_by("pk").iterator(chunk_size=BATCH):
+        batch.append(case)
+        if len(batch) == BATCH:
+            changed += _refresh_batch(batch, rules, now)
+            batch = []
+    if batch:
+        changed += _refresh_batch(batch, rules, now)
+    return changed
+
+
+def _refresh_batch(batch: list[Case], rules: Rules, now: datetime) -> int:
+    groups = {case.group_id for case in batch if case.group_id}
+    sizes = dict(
+        Case.objects.filter(group_id__in=groups)
+        .values_list("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    changed = []
+    for case in batch:
+        linked = sizes.get(case.group_id, 1) - 1 if case.group_id else 0
+        value, reasons = score(
+            category_id=case.report.category_id,
+            keyword_points=case.keyword_points,
+            linked=linked,
+            created_at=case.created_at,
+            closed=case.status == Status.CLOSED,
+            rules=rules,
+            now=now,
+        )
+        if value != case.priority or reasons != case.priority_reasons:
+            case.priority, case.priority_reasons = value, reasons
+            changed.append(case)
+    Case.objects.bulk_update(changed, ["priority", "priority_reasons"])
+    return len(changed)

@@ -1,0 +1,100 @@
+"""Administrators' settings for triage: routing rules and priority rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tipline.accounts.models import Role, Team
+from tipline.cases.models import PriorityRule
+from tipline.intake.models import Category
+from tipline.triage import rules as services
+from tipline.triage.forms import PriorityRuleForm, RouteForm
+
+
+def administrators_only(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.role != Role.ADMINISTRATOR:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _route_form(data: object = None) -> RouteForm:
+    return RouteForm(
+        data,
+        categories=[
+            (c.pk, f"{c.profile.title}: {c.local_title}")
+            for c in Category.objects.select_related("profile").filter(active=True)
+        ],
+        teams=[(team.pk, team.name) for team in Team.objects.all()],
+    )
+
+
+def _page(
+    request: HttpRequest,
+    route_form: RouteForm | None = None,
+    rule_form: PriorityRuleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "routes": services.routing_table(),
+        "rules": PriorityRule.objects.select_related("category"),
+        "route_form": route_form or _route_form(),
+        "kinds": PriorityRule.Kind,
+        "rule_form": rule_form or PriorityRuleForm(),
+    }
+    return render(request, "triage/settings.html", context, status=status)
+
+
+@administrators_only
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@administrators_only
+def set_route(request: HttpRequest) -> HttpResponse:
+    form = _route_form(request.POST)
+    if not form.is_valid():
+        return _page(request, route_form=form, status=400)
+    services.set_route(
+        user=request.user,
+        category=Category.objects.get(pk=form.cleaned_data["category"]),
+        team=Team.objects.get(pk=form.cleaned_data["team"]),
+    )
+    messages.success(request, _("Routing saved. New reports follow it at once."))
+    return redirect("triage:settings")
+
+
+@require_POST
+@administrators_only
+def add_rule(request: HttpRequest) -> HttpResponse:
+    form = PriorityRuleForm(request.POST)
+    if not form.is_valid():
+        return _page(request, rule_form=form, status=400)
+    services.add_priority_rule(user=request.user, rule=form.save(commit=False))
+    messages.success(request, _("Rule added; priorities were recalculated."))
+    return redirect("triage:settings")
+
+
+@require_POST
+@administrators_only
+def delete_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = PriorityRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    services.delete_priority_rule(user=request.user, rule=rule)
+    messages.success(request, _("Rule removed; priorities were recalculated."))
+    return redirect("triage:settings")
