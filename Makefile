@@ -33,6 +33,8 @@ bench: $(VENV)/.installed-test
 		echo "PostgreSQL is not installed: measuring SQLite only"; \
 		$(BIN)/python -m bench.submissions; \
 	fi
+	$(BIN)/python -m bench.duplicates
+	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.collect
 
 lint: $(VENV)/.installed-test

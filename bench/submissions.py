@@ -42,7 +42,7 @@ from tipline.lib import liveserver
 
 HERE = Path(__file__).resolve().parent
 CONCURRENCY = [1, 8, 32, 128]
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")  # one per CPU here, as tipline serve
 
 
