@@ -14,8 +14,9 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tipline.cases.tasks import email_overdue_cases, refresh_priorities
+from tipline.cases.tasks import email_overdue_cases
 from tipline.intake.tasks import sweep_orphaned_files
+from tipline.triage.tasks import refresh_priorities
 
 logger = logging.getLogger(__name__)
 

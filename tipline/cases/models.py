@@ -293,26 +293,3 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ~ {self.other_id} ({self.state})"
-
-
-class PriorityRule(models.Model):
-    """One part of the priority score, set by administrators."""
-
-    class Kind(models.TextChoices):
-        CATEGORY = "category", _("Category")
-        KEYWORD = "keyword", _("Keyword in the report")
-        LINKED = "linked", _("Each linked report")
-        AGE = "age", _("Each day without a decision")
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    category = models.ForeignKey(
-        "intake.Category", null=True, blank=True, on_delete=models.CASCADE
-    )
-    keyword = models.CharField(max_length=100, blank=True)
-    weight = models.IntegerField()
-
-    class Meta:
-        ordering = ("kind", "id")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.category_id or self.keyword} {self.weight:+d}"

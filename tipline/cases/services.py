@@ -16,12 +16,13 @@ from tipline import crypto
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases import priority, workflow
+from tipline.cases import workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Author, Case, CaseKey, Message
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
 from tipline.lib.clock import coarse_now
+from tipline.triage import priority
 
 MAX_MESSAGE_CHARS = 20_000
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
-from tipline.cases import forms, priority, selectors, services, workflow, workspace
+from tipline.cases import forms, selectors, services, workflow, workspace
 from tipline.cases.models import TRANSITIONS, Case, Risk, Status
 from tipline.lib.tokens import (
     FormTokenInvalid,
@@ -26,6 +26,7 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
+from tipline.triage import priority
 
 REPLY_FORM = "staff-reply"
 NOTE_FORM = "staff-note"

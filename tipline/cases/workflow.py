@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from tipline import crypto
 from tipline.accounts.models import Role, User
 from tipline.audit import services as audit
-from tipline.cases import priority
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import (
     Case,
@@ -36,7 +35,7 @@ from tipline.cases.models import (
     Risk,
     Status,
 )
-from tipline.triage import duplicates
+from tipline.triage import duplicates, priority
 
 REDACTED = "[…]"
 MAX_NOTE_CHARS = 20_000

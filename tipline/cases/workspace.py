@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tipline.accounts.models import User
-from tipline.cases import priority, services, workflow
+from tipline.cases import services, workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case
+from tipline.triage import priority
 
 
 @dataclass(frozen=True)

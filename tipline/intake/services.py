@@ -15,14 +15,13 @@ from tipline import crypto
 from tipline.accounts.models import Team
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases import priority
 from tipline.cases import services as cases
 from tipline.cases.models import Case
 from tipline.intake import attachments
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
-from tipline.triage import duplicates, similarity
+from tipline.triage import duplicates, priority, similarity
 from tipline.triage import services as triage
 
 # Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tipline.cases.models import PriorityRule
+from tipline.triage.models import PriorityRule
 
 
 class RouteForm(forms.Form):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingRule(models.Model):
@@ -43,3 +44,26 @@ class FingerprintBand(models.Model):
 
     def __str__(self) -> str:
         return f"band {self.value} of case {self.case_id}"
+
+
+class PriorityRule(models.Model):
+    """One part of the priority score, set by administrators."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        KEYWORD = "keyword", _("Keyword in the report")
+        LINKED = "linked", _("Each linked report")
+        AGE = "age", _("Each day without a decision")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    category = models.ForeignKey(
+        "intake.Category", null=True, blank=True, on_delete=models.CASCADE
+    )
+    keyword = models.CharField(max_length=100, blank=True)
+    weight = models.IntegerField()
+
+    class Meta:
+        ordering = ("kind", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.category_id or self.keyword} {self.weight:+d}"

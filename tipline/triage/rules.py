@@ -6,11 +6,10 @@ from django.db import transaction
 
 from tipline.accounts.models import Team, User
 from tipline.audit import services as audit
-from tipline.cases import priority
-from tipline.cases.models import PriorityRule
 from tipline.intake.models import Category
 from tipline.intake.profiles import forget_categories
-from tipline.triage.models import RoutingRule
+from tipline.triage import priority
+from tipline.triage.models import PriorityRule, RoutingRule
 from tipline.triage.services import route
 
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import Role, Team
-from tipline.cases.models import PriorityRule
 from tipline.intake.models import Category
 from tipline.triage import rules as services
 from tipline.triage.forms import PriorityRuleForm, RouteForm
+from tipline.triage.models import PriorityRule
 
 
 def administrators_only(

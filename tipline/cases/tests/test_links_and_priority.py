@@ -8,10 +8,11 @@ from django.test import Client
 
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
-from tipline.cases import priority
-from tipline.cases.models import Case, CaseLink, LinkState, PriorityRule, Status
+from tipline.cases.models import Case, CaseLink, LinkState, Status
 from tipline.conftest import make_staff, staff_login
 from tipline.intake.models import Category
+from tipline.triage import priority
+from tipline.triage.models import PriorityRule
 
 pytestmark = pytest.mark.django_db
 

@@ -370,7 +370,7 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
     assert enqueue_due() == [
         "tipline.intake.tasks.sweep_orphaned_files",
         "tipline.cases.tasks.email_overdue_cases",
-        "tipline.cases.tasks.refresh_priorities",
+        "tipline.triage.tasks.refresh_priorities",
     ]
     assert enqueue_due() == []
     assert DBTaskResult.objects.count() == 3

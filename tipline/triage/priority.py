@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tipline import crypto
-from tipline.cases.models import Case, PriorityRule, Status
+from tipline.cases.models import Case, Status
+from tipline.triage.models import PriorityRule
 
 BATCH = 1000
 
