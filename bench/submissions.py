@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -54,6 +55,21 @@ def threads_for(name: str) -> str:
 TEXT = (
     "I saw a man photograph the entrance of the research lab twice this week. " * 14
 )[:1024]
+SYLLABLES = [
+    consonant + vowel
+    for consonant in "bcdfghklmnprstvwz"
+    for vowel in ("a", "e", "i", "o", "u", "ai", "ou")
+]
+
+
+def report_text(rng: random.Random) -> str:
+    """About 1 KB of text, different for every report as real reports are: one
+    text repeated thousands of times would measure a flood of duplicates instead,
+    each one matching every earlier copy."""
+    words: list[str] = []
+    while sum(len(word) + 1 for word in words) < 1024:
+        words.append("".join(rng.choices(SYLLABLES, k=rng.randint(1, 4))))
+    return " ".join(words)[:1024]
 
 
 @dataclass
@@ -158,6 +174,7 @@ class Tipline:
 
 def text_bodies(tipline: Tipline, directory: Path, count: int) -> Path:
     path = directory / "text-bodies.txt"
+    rng = random.Random(count)
     with path.open("w") as handle:
         for token in tipline.tokens(count):
             handle.write(
@@ -165,7 +182,7 @@ def text_bodies(tipline: Tipline, directory: Path, count: int) -> Path:
                     {
                         "csrfmiddlewaretoken": tipline.csrf_form,
                         "token": token,
-                        "what_happened": TEXT,
+                        "what_happened": report_text(rng),
                         "where": "Research park, gate B",
                     }
                 )

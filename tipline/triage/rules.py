@@ -41,6 +41,7 @@ def set_route(*, user: User, category: Category, team: Team) -> RoutingRule:
 @transaction.atomic
 def add_priority_rule(*, user: User, rule: PriorityRule) -> PriorityRule:
     rule.save()
+    priority.forget_rules()
     audit.record(
         action="settings.priority",
         actor=user,
@@ -60,4 +61,5 @@ def delete_priority_rule(*, user: User, rule: PriorityRule) -> None:
         detail={"kind": rule.kind, "weight": rule.weight, "change": "removed"},
     )
     rule.delete()
+    priority.forget_rules()
     priority.refresh()

@@ -145,3 +145,25 @@ def test_forget_removes_the_fingerprint_and_the_case_is_no_longer_found(new_case
     assert not FingerprintBand.objects.filter(case=case).exists()
     assert FingerprintBand.objects.filter(case=kept).count() == similarity.BANDS
     assert find_similar(case_id=None, fingerprint=found) == []
+
+
+def test_a_flood_of_copies_reads_a_bounded_number_of_rows(new_case, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tipline.triage import duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_BAND_ROWS", 64)
+    copies = [recorded(new_case, ENGLISH) for _ in range(12)]
+    probe = similarity.fingerprint(ENGLISH, key=similarity.similarity_key())
+    assert FingerprintBand.objects.count() == 12 * similarity.BANDS
+
+    with CaptureQueriesContext(connection) as queries:
+        matches = find_similar(case_id=None, fingerprint=probe)
+
+    # 12 copies x 32 shared bands = 384 matching rows; only 64 were read, and the
+    # copies are still found.
+    assert "LIMIT 64" in queries.captured_queries[0]["sql"]
+    assert len(matches) == 10
+    assert {case_id for case_id, _ in matches} <= {case.pk for case in copies}
+    assert all(score == 1.0 for _, score in matches)
