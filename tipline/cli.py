@@ -30,6 +30,8 @@ commands:
                              (orphaned file sweeping, ...) when they fall due
   check                      deployment checklist: secrets, HTTPS, debug, hosts, keys
   audit verify               verify the audit log's hash chain
+  purge [--dry-run]          destroy cases whose retention period has ended (also
+                             run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)
 
 Run `tipline COMMAND --help` for a command's options.
@@ -40,6 +42,7 @@ COMMANDS = {
     "createuser": "createuser",
     "profile": "profile",
     "audit": "audit",
+    "purge": "purge",
 }
 
 

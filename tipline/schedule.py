@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tipline.cases.tasks import email_overdue_cases
+from tipline.cases.tasks import email_overdue_cases, purge_expired_cases
 from tipline.intake.tasks import sweep_orphaned_files
 from tipline.triage.tasks import refresh_priorities
 
@@ -24,6 +24,7 @@ PERIODIC: list[tuple[Any, timedelta]] = [
     (sweep_orphaned_files, timedelta(hours=1)),
     (email_overdue_cases, timedelta(days=1)),
     (refresh_priorities, timedelta(days=1)),
+    (purge_expired_cases, timedelta(days=1)),
 ]
 
 

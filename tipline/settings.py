@@ -116,7 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # instead of failing with "database is locked" mid-transaction.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: deleted rows (sealed keys of purged cases) are overwritten,
+        # not left in free pages of the file (tipline/cases/retention.py).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA secure_delete=ON;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -293,3 +293,25 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ~ {self.other_id} ({self.state})"
+
+
+class CaseStatistic(models.Model):
+    """Anonymous counts that outlive purged cases: how many reports a category
+    received in a month, and how they ended. Nothing here points to a report."""
+
+    month = models.DateField()
+    profile = models.SlugField()
+    category = models.SlugField(max_length=40)
+    outcome = models.CharField(max_length=20, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["month", "profile", "category", "outcome"],
+                name="case_statistic_unique",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category} {self.outcome}: {self.count}"

@@ -371,6 +371,7 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
         "tipline.intake.tasks.sweep_orphaned_files",
         "tipline.cases.tasks.email_overdue_cases",
         "tipline.triage.tasks.refresh_priorities",
+        "tipline.cases.tasks.purge_expired_cases",
     ]
     assert enqueue_due() == []
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4

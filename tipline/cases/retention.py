@@ -1,0 +1,141 @@
+"""Retention: destroying cases whose time has come (crypto-shredding).
+
+A closed case gets ``purge_after`` from its outcome (tipline.cases.workflow). When
+that date has passed, ``purge_due`` deletes every sealed copy of the case's data
+key (to each staff member, to the escrow key, to the reporter's receipt, and the
+keys of unscrubbed originals), every ciphertext row and every evidence file, and
+the fingerprint used to find duplicates. Only anonymous monthly counts remain
+(CaseStatistic) and the audit log's record that a purge happened.
+
+Threat handled: a report kept longer than its purpose needs, read later by anyone
+who obtains a staff member's password or the escrow key together with a copy of
+the database. With no sealed key left anywhere, old copies of the ciphertext (a
+backup, object storage versioning, a page the database has not reused) cannot be
+decrypted either. SQLite overwrites deleted content (``secure_delete``) and its
+write-ahead log is truncated after a purge; PostgreSQL tables are vacuumed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tipline.audit import services as audit
+from tipline.cases.models import Case, CaseStatistic
+from tipline.intake import attachments
+from tipline.intake.models import Attachment, Report
+
+BATCH = 200
+# Tables whose deleted rows held sealed keys or ciphertext (PostgreSQL VACUUM).
+SHREDDED_TABLES = (
+    "cases_case",
+    "cases_casekey",
+    "cases_message",
+    "cases_note",
+    "cases_redaction",
+    "cases_caselink",
+    "intake_report",
+    "intake_attachment",
+    "intake_originalkey",
+    "triage_textfingerprint",
+    "triage_fingerprintband",
+)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cases: int
+    files: int
+
+
+def due_count(*, now: datetime | None = None) -> int:
+    return Case.objects.filter(purge_after__lte=now or timezone.now()).count()
+
+
+def purge_due(*, now: datetime | None = None) -> PurgeResult:
+    """Destroy every case whose retention has ended. Safe to run at any time and
+    from several workers: each batch is one transaction."""
+    now = now or timezone.now()
+    cases = files = 0
+    while True:
+        ids = list(
+            Case.objects.filter(purge_after__lte=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            break
+        blobs = _purge_batch(ids)
+        # After the commit: a file is useless without the keys just deleted, and
+        # one left behind by a crash here is removed by the orphan sweep.
+        attachments.delete_blobs(blobs)
+        cases += len(ids)
+        files += len(blobs)
+    if cases:
+        _reclaim_deleted_space()
+    return PurgeResult(cases=cases, files=files)
+
+
+@transaction.atomic
+def _purge_batch(ids: list[int]) -> list[str]:
+    rows = list(
+        Case.objects.filter(pk__in=ids)
+        .select_for_update()
+        .values_list(
+            "pk",
+            "report_id",
+            "outcome",
+            "report__received_at",
+            "report__category__slug",
+            "report__category__profile__slug",
+        )
+    )
+    counts: Counter[tuple[object, ...]] = Counter(
+        (received.date().replace(day=1), profile, category, outcome)
+        for _, _, outcome, received, category, profile in rows
+    )
+    for (month, profile, category, outcome), count in counts.items():
+        statistic, _ = CaseStatistic.objects.get_or_create(
+            month=month, profile=profile, category=category, outcome=outcome
+        )
+        CaseStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + count)
+    report_ids = [report_id for _, report_id, *_ in rows]
+    blobs = [
+        name
+        for pair in Attachment.objects.filter(report_id__in=report_ids).values_list(
+            "blob_name", "original_blob_name"
+        )
+        for name in pair
+        if name
+    ]
+    # Cascades to sealed keys, messages, notes, redactions, links and fingerprints;
+    # then the reports, with the reporter's sealed key and the files' rows and keys.
+    Case.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+    Report.objects.filter(pk__in=report_ids).delete()
+    audit.record(
+        action="retention.purge",
+        actor=None,
+        target="",
+        detail={"cases": len(rows), "files": len(blobs)},
+    )
+    return blobs
+
+
+def _reclaim_deleted_space() -> None:
+    """Make sure deleted rows do not linger in the database's own files. Neither
+    step can run inside a transaction; the command and the task run outside one."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # secure_delete (set on every connection) zeroed the freed content;
+            # the log's older frames still hold it until truncated.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            for table in SHREDDED_TABLES:
+                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
