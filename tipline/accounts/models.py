@@ -54,3 +54,21 @@ class SetupToken(models.Model):
 
     def __str__(self) -> str:
         return f"setup token {self.pk}"
+
+
+class LoginFailure(models.Model):
+    """One failed staff sign-in, for throttling (tipline.accounts.throttle).
+
+    ``account`` is a keyed hash of the name that was typed, whether or not such an
+    account exists: people type passwords into the name field, and the table must
+    not become a list of them. Rows older than the throttle window are deleted.
+    """
+
+    account = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = (models.Index(fields=["account", "at"]), models.Index(fields=["at"]))
+
+    def __str__(self) -> str:
+        return f"login failure at {self.at:%Y-%m-%d %H:%M}"

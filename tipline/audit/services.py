@@ -34,7 +34,15 @@ def record(
     Runs inside the caller's transaction, so the event is stored exactly when the
     change it describes is. The chain head row is locked for the append, so
     concurrent writers (several web processes on PostgreSQL) cannot fork the chain.
+    Called outside a transaction, it makes its own, so the lock is really held.
     """
+    with transaction.atomic(savepoint=False):
+        return _append(action=action, actor=actor, target=target, detail=detail)
+
+
+def _append(
+    *, action: str, actor: User | None, target: str, detail: dict[str, Any] | None
+) -> AuditEvent:
     previous, count = _lock_head()
     event = AuditEvent(
         at=timezone.now(),

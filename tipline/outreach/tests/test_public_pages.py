@@ -133,3 +133,42 @@ def test_a_page_view_loses_its_referer_but_a_form_post_keeps_it(rf):
     middleware(rf.post("/report/x/", HTTP_REFERER="https://tips.example/report/x/"))
 
     assert seen == {"GET": None, "POST": "https://tips.example/report/x/"}
+
+
+@pytest.mark.parametrize("page", [*PUBLIC_PAGES, "/api/v1/profile"])
+def test_every_public_page_carries_the_strict_headers_over_https(
+    client, profile, settings, page
+):
+    # As in production (TIPLINE_HTTPS=True), behind a proxy that terminated TLS.
+    settings.SECURE_HSTS_SECONDS = 63072000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = True
+
+    response = client.get(page, secure=True)
+
+    assert response.status_code == 200
+    headers = response.headers
+    assert headers["Strict-Transport-Security"] == (
+        "max-age=63072000; includeSubDomains"
+    )
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null"
+    # on form posts, which fails Django's CSRF check (docs/security.md).
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    for feature in ("camera=()", "microphone=()", "geolocation=()"):
+        assert feature in headers["Permissions-Policy"]
+    assert headers["Cache-Control"] == "no-store"
+    for cookie in response.cookies.values():
+        assert cookie["secure"] is True
+        assert cookie["httponly"] is True
+        assert cookie["samesite"] == "Lax"
+
+
+def test_no_hsts_over_plain_http_on_loopback(client, profile):
+    assert "Strict-Transport-Security" not in client.get("/").headers
