@@ -81,8 +81,11 @@ def find_similar(
     bands = FingerprintBand.objects.filter(value__in=fingerprint.bands)
     if case_id is not None:
         bands = bands.exclude(case_id=case_id)
-    # Read in index order (value, case), capped: see MAX_BAND_ROWS.
-    shared = Counter(bands.order_by().values_list("case_id", flat=True)[:MAX_BAND_ROWS])
+    # Ordered by the index's first column, so that every database reads the same
+    # rows: on a flood, many cases of the first shared band value.
+    shared = Counter(
+        bands.order_by("value").values_list("case_id", flat=True)[:MAX_BAND_ROWS]
+    )
     candidates = [
         case for case, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))
     ][:MAX_CANDIDATES]
