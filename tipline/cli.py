@@ -29,7 +29,10 @@ commands:
   worker                     run background tasks and enqueue the periodic ones
                              (orphaned file sweeping, ...) when they fall due
   check                      deployment checklist: secrets, HTTPS, debug, hosts, keys
-  audit verify               verify the audit log's hash chain
+  audit verify [--anchors-file F]
+                             verify the audit log's hash chain (and heads kept
+                             elsewhere)
+  audit head                 print the chain head (COUNT:HASH) to keep off-site
   purge [--dry-run]          destroy cases whose retention period has ended (also
                              run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tipline.audit.tasks import write_audit_anchor
 from tipline.cases.tasks import email_overdue_cases, purge_expired_cases
 from tipline.intake.tasks import sweep_orphaned_files
 from tipline.triage.tasks import refresh_priorities
@@ -25,6 +26,7 @@ PERIODIC: list[tuple[Any, timedelta]] = [
     (email_overdue_cases, timedelta(days=1)),
     (refresh_priorities, timedelta(days=1)),
     (purge_expired_cases, timedelta(days=1)),
+    (write_audit_anchor, timedelta(hours=1)),
 ]
 
 

@@ -179,6 +179,11 @@ if HTTPS:
 # Bodies over this are refused before a view runs (answers are at most ~20 KB each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 1024 * 1024)
 
+# The worker appends the audit chain head here hourly; copy it off the server.
+AUDIT_ANCHORS_FILE = Path(
+    env_str("AUDIT_ANCHORS_FILE", str(DATA_DIR / "audit-anchors.log"))
+)
+
 # How long a closed case is kept: unfounded and knowingly false reports for six
 # months (the people named deserve their earliest deletion), others five years.
 RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/", include("tipline.cases.urls")),
     path("staff/", include("tipline.accounts.urls")),
     path("staff/", include("tipline.triage.urls")),
+    path("staff/", include("tipline.audit.urls")),
     path("language/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

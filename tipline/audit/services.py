@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -110,10 +111,42 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain() -> ChainProblem | None:
-    """Walk the log from the start; return the first broken link, or None."""
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written down elsewhere: after ``count`` entries the chain's
+    hash was ``last_hash``."""
+
+    count: int
+    last_hash: str
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.last_hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        count, _, last_hash = text.strip().partition(":")
+        if not count.isdigit() or len(last_hash) != 64:
+            raise ValueError(f"not an audit anchor (COUNT:HASH): {text!r}")
+        return cls(int(count), last_hash.lower())
+
+
+def current_anchor() -> Anchor:
+    head = ChainHead.objects.filter(pk=1).first()
+    return Anchor(head.count, head.last_hash) if head else Anchor(0, GENESIS)
+
+
+def verify_chain(anchors: Sequence[Anchor] = ()) -> ChainProblem | None:
+    """Walk the log from the start; return the first broken link, or None.
+
+    The chain alone shows edits by someone who cannot recompute hashes. Anchors,
+    heads kept off the server (printed, mailed, in another system's log), also
+    catch someone who rewrote the log and recomputed every hash after them.
+    """
     prev = GENESIS
     count = 0
+    expected = {anchor.count: anchor.last_hash for anchor in anchors}
+    if expected.get(0, GENESIS) != GENESIS:
+        return ChainProblem(None, "the anchor for an empty log is wrong")
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:
             return ChainProblem(event.pk, "a previous entry was removed or inserted")
@@ -121,6 +154,14 @@ def verify_chain() -> ChainProblem | None:
             return ChainProblem(event.pk, "the entry was altered")
         prev = event.entry_hash
         count += 1
+        if count in expected and expected.pop(count) != prev:
+            return ChainProblem(
+                event.pk, "the log differs from a head kept elsewhere (rewritten)"
+            )
+    if expected:
+        return ChainProblem(
+            None, "the log is shorter than a head kept elsewhere (entries removed)"
+        )
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != count):
         return ChainProblem(None, "entries at the end of the log were removed")

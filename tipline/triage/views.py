@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tipline.accounts.models import Role, Team
+from tipline.accounts.decorators import administrators_only
+from tipline.accounts.models import Team
 from tipline.intake.models import Category
 from tipline.triage import rules as services
 from tipline.triage.forms import PriorityRuleForm, RouteForm
 from tipline.triage.models import PriorityRule
-
-
-def administrators_only(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.role != Role.ADMINISTRATOR:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 def _route_form(data: object = None) -> RouteForm:

@@ -372,6 +372,7 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
         "tipline.cases.tasks.email_overdue_cases",
         "tipline.triage.tasks.refresh_priorities",
         "tipline.cases.tasks.purge_expired_cases",
+        "tipline.audit.tasks.write_audit_anchor",
     ]
     assert enqueue_due() == []
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5

@@ -1,0 +1,30 @@
+"""The audit log, for administrators to browse and filter."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tipline.accounts.decorators import administrators_only
+from tipline.audit import selectors, services
+from tipline.audit.forms import AuditFilterForm
+
+PAGE_SIZE = 100
+
+
+@administrators_only
+def browse(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = selectors.search_events(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "head": services.current_anchor(),
+    }
+    return render(request, "audit/browse.html", context)
