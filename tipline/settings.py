@@ -184,6 +184,11 @@ AUDIT_ANCHORS_FILE = Path(
     env_str("AUDIT_ANCHORS_FILE", str(DATA_DIR / "audit-anchors.log"))
 )
 
+# A report form sent sooner than this after it was served is refused once (the
+# same form goes through when sent again): scripts posting junk are that fast,
+# people are not (tipline/lib/tokens.py).
+FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
+
 # How long a closed case is kept: unfounded and knowingly false reports for six
 # months (the people named deserve their earliest deletion), others five years.
 RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)

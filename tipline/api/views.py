@@ -8,8 +8,10 @@ the client's address or user agent (tipline.lib.middleware strips them first).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -25,7 +27,12 @@ from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
 from tipline.intake.selectors import get_active_category
 from tipline.lib.i18n import localized
-from tipline.lib.tokens import FormTokenInvalid, new_form_token, read_form_token
+from tipline.lib.tokens import (
+    FormSentTooSoon,
+    FormTokenInvalid,
+    new_form_token,
+    read_form_token,
+)
 from tipline.lib.tokens import token_digest as digest
 
 # No interactive docs page: Swagger UI would load script from a third-party CDN.
@@ -57,7 +64,12 @@ def tokens(request: HttpRequest) -> dict[str, str]:
 
 @api.post(
     "/reports",
-    response={201: schemas.Submitted, 200: schemas.Submitted, 400: schemas.Problem},
+    response={
+        201: schemas.Submitted,
+        200: schemas.Submitted,
+        400: schemas.Problem,
+        429: schemas.Problem,
+    },
     summary="Send a report",
 )
 def submit_report(
@@ -83,10 +95,23 @@ def submit_report(
         category=chosen,
     )
     try:
-        secret = read_form_token(token, services.REPORT_FORM)
+        secret = read_form_token(
+            token,
+            services.REPORT_FORM,
+            min_age=timedelta(seconds=settings.FORM_MIN_FILL_SECONDS),
+        )
     except FormTokenInvalid:
         return Status(
             400, _problem("token", _("This token is not valid or has expired."))
+        )
+    except FormSentTooSoon:
+        # The app should fetch its token when the reporter opens the form.
+        return Status(
+            429,
+            _problem(
+                "token",
+                _("Sent too soon after the token was issued. Send it again shortly."),
+            ),
         )
     if not form.is_valid():
         return Status(400, {"errors": _errors(form)})

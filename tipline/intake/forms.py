@@ -51,6 +51,9 @@ class EvidenceField(forms.FileField):
         return [upload for upload in uploads if upload]
 
 
+HONEYPOT = "homepage"
+
+
 class ReportForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
@@ -60,6 +63,12 @@ class ReportForm(forms.Form):
         for spec in category.fields:
             self.fields[spec["name"]] = build_field(spec)
         self.fields["files"] = EvidenceField()
+
+    @property
+    def honeypot_filled(self) -> bool:
+        """The field people never see (hidden by the style sheet and from screen
+        readers) was filled in: a script filling every field posted this."""
+        return bool(str(self.data.get(HONEYPOT, "")).strip())
 
     def answers(self) -> list[dict[str, Any]]:
         """Answers with the question labels as they were asked, for staff to read."""

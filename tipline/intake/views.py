@@ -7,9 +7,13 @@ cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +30,7 @@ from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
 from tipline.intake.selectors import get_active_category
 from tipline.lib.tokens import (
+    FormSentTooSoon,
     FormTokenExpired,
     FormTokenInvalid,
     new_form_token,
@@ -33,6 +38,14 @@ from tipline.lib.tokens import (
     token_digest,
 )
 
+SENT_TOO_SOON = gettext_lazy(
+    "Please take a moment to read your report through. Nothing was sent yet: "
+    "press “Send report” again when you are ready."
+)
+NOT_SENT = gettext_lazy(
+    "Your report could not be sent. Your answers are kept below: check them and "
+    "send the report again."
+)
 REPORT_FORM = services.REPORT_FORM
 MESSAGE_FORM = services.MESSAGE_FORM
 
@@ -56,11 +69,24 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_form(request, category, form)
     form = ReportForm(request.POST, request.FILES, category=category)
     try:
-        secret = read_form_token(request.POST.get("token", ""), REPORT_FORM)
+        secret = read_form_token(
+            request.POST.get("token", ""),
+            REPORT_FORM,
+            min_age=timedelta(seconds=settings.FORM_MIN_FILL_SECONDS),
+        )
     except FormTokenInvalid as exc:
         return _refresh_token(
             request, category, expired=isinstance(exc, FormTokenExpired)
         )
+    except FormSentTooSoon:
+        form.is_valid()
+        form.add_error(None, SENT_TOO_SOON)
+        return _render_form(request, category, form, status=400)
+    if form.honeypot_filled:
+        # Said plainly but without naming the field: nothing is stored.
+        form.is_valid()
+        form.add_error(None, NOT_SENT)
+        return _render_form(request, category, form, status=400)
     if not form.is_valid():
         return _render_form(request, category, form, status=400)
     try:

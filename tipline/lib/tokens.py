@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,13 +29,25 @@ class FormTokenExpired(FormTokenInvalid):
     """The token is genuine but older than MAX_AGE."""
 
 
+class FormSentTooSoon(Exception):
+    """The token is genuine but younger than the minimum time to fill a form in.
+
+    No person reads a form, writes a report and sends it within seconds; scripts
+    that post junk do. The same token is accepted once the time has passed, so a
+    person who was quick only has to press the button again.
+    """
+
+
 def new_form_token(purpose: str) -> str:
     payload = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
     return signing.TimestampSigner(salt=f"tipline.form.{purpose}").sign(payload)
 
 
-def read_form_token(value: str, purpose: str) -> bytes:
-    """The token's random bytes, or FormTokenExpired / FormTokenInvalid."""
+def read_form_token(
+    value: str, purpose: str, *, min_age: timedelta = timedelta(0)
+) -> bytes:
+    """The token's random bytes, or FormTokenExpired / FormTokenInvalid, or
+    FormSentTooSoon if it was issued less than ``min_age`` ago."""
     signer = signing.TimestampSigner(salt=f"tipline.form.{purpose}")
     try:
         payload = signer.unsign(value, max_age=MAX_AGE)
@@ -42,6 +55,10 @@ def read_form_token(value: str, purpose: str) -> bytes:
         raise FormTokenExpired from None
     except signing.BadSignature:
         raise FormTokenInvalid from None
+    if min_age:
+        issued = signing.b62_decode(value.rsplit(signer.sep, 2)[-2])
+        if time.time() - issued < min_age.total_seconds():
+            raise FormSentTooSoon
     try:
         raw = base64.urlsafe_b64decode(payload)
     except ValueError:
