@@ -33,6 +33,9 @@ commands:
                              verify the audit log's hash chain (and heads kept
                              elsewhere)
   audit head                 print the chain head (COUNT:HASH) to keep off-site
+  backup DIR                 write a consistent backup (database and evidence files,
+                             no secrets) to a new directory while the service runs
+  restore DIR [--force]      restore a backup into this instance (service stopped)
   purge [--dry-run]          destroy cases whose retention period has ended (also
                              run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)
@@ -46,6 +49,8 @@ COMMANDS = {
     "profile": "profile",
     "audit": "audit",
     "purge": "purge",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 

@@ -32,6 +32,7 @@ from tipline.intake.models import Attachment, OriginalKey, Report
 from tipline.intake.scrub import Cleaned, FileRejected, clean_file
 from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
 from tipline.intake.uploads import BoundedUpload
+from tipline.lib import storage
 
 BLOB_PREFIX = "evidence"
 MAX_NAME_CHARS = 120
@@ -197,7 +198,7 @@ def sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
     referenced = set(Attachment.objects.values_list("blob_name", flat=True))
     referenced |= set(Attachment.objects.values_list("original_blob_name", flat=True))
     deleted = 0
-    for name in _all_blob_names():
+    for name in storage.walk(BLOB_PREFIX):
         if name in referenced:
             continue
         if default_storage.get_modified_time(name) < cutoff:
@@ -279,17 +280,3 @@ def _too_large_message() -> str:
         "limit": settings.MAX_FILE_BYTES // (1024 * 1024),
         "total": settings.MAX_REPORT_FILE_BYTES // (1024 * 1024),
     }
-
-
-def _all_blob_names() -> Iterator[str]:
-    def walk(path: str) -> Iterator[str]:
-        try:
-            directories, files = default_storage.listdir(path)
-        except FileNotFoundError:
-            return
-        for directory in directories:
-            yield from walk(f"{path}/{directory}")
-        for name in files:
-            yield f"{path}/{name}"
-
-    yield from walk(BLOB_PREFIX)
