@@ -28,6 +28,12 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
+def forget_authenticators() -> Iterator[None]:
+    yield
+    AUTHENTICATORS.clear()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache (cached categories refer to rows that
     another test's transaction rolled back)."""
@@ -101,7 +107,37 @@ def receipt_in(html: str) -> str:
     return RECEIPT_RE.search(html).group(1)
 
 
+# Authenticator secrets of the users the tests enrolled (base32, by user id).
+AUTHENTICATORS: dict[int, str] = {}
+
+
+def authenticator_code(secret_b32: str, *, steps_ahead: int = 0) -> str:
+    """What an authenticator app shows now for ``secret_b32``."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(base64.b32decode(secret_b32), drift=steps_ahead)
+    return f"{totp.token():06d}"
+
+
+def enrol_authenticator(user: User) -> str:
+    from tipline.accounts import two_factor
+
+    secret = two_factor.begin_enrolment(user)
+    two_factor.confirm_enrolment(user, authenticator_code(secret))
+    AUTHENTICATORS[user.pk] = secret
+    return secret
+
+
 def staff_login(client: Client, user: User) -> None:
+    """Sign in as a person would: password, then (for the roles that require one)
+    a code from the authenticator app, which the helper sets up first if needed."""
+    from tipline.accounts import two_factor
+    from tipline.accounts.models import SecondFactor
+
+    if two_factor.is_required(user) and user.pk not in AUTHENTICATORS:
+        enrol_authenticator(user)
     response = post_form(
         client,
         "/staff/login/",
@@ -109,6 +145,14 @@ def staff_login(client: Client, user: User) -> None:
         {"username": user.username, "password": PASSWORD},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    if response.url == "/staff/login/code/":
+        # Each code works once; tests sign in more often than every 30 seconds.
+        SecondFactor.objects.filter(user=user).update(last_step=-1)
+        code = authenticator_code(AUTHENTICATORS[user.pk])
+        response = post_form(
+            client, "/staff/login/code/", "/staff/login/code/", {"code": code}
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
 
 
 # --- A real Tipline server in a subprocess -------------------------------------

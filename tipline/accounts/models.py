@@ -72,3 +72,36 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"login failure at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactor(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238).
+
+    The shared secret is encrypted under a key derived from the server's secret
+    key (tipline.accounts.two_factor), so a copy of the database alone does not
+    let anyone generate codes. ``last_step`` stops a code from being used twice.
+    """
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret_encrypted = models.BinaryField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=-1)
+
+    def __str__(self) -> str:
+        return f"second factor of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for signing in without the authenticator; only its keyed
+    hash is stored."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

@@ -25,10 +25,17 @@ class KeyLocked(Exception):
 
 
 def keep_unlocked_key(
-    request: HttpRequest, response: HttpResponse, private_key: bytes
+    request: HttpRequest,
+    response: HttpResponse,
+    private_key: bytes,
+    *,
+    user_id: int | None = None,
 ) -> None:
+    """Keep the key for the signed-in user (or for ``user_id``, who is about to be
+    signed in once their second factor is checked)."""
     cookie_key = crypto.new_data_key()
-    blob = crypto.encrypt(cookie_key, private_key, context=_context(request))
+    owner = user_id if user_id is not None else request.user.pk
+    blob = crypto.encrypt(cookie_key, private_key, context=_context(owner))
     request.session[SESSION_FIELD] = base64.b64encode(blob).decode("ascii")
     response.set_cookie(
         COOKIE_NAME,
@@ -45,7 +52,7 @@ def unlocked_private_key(request: HttpRequest) -> bytes:
     try:
         blob = base64.b64decode(request.session[SESSION_FIELD])
         cookie_key = base64.urlsafe_b64decode(request.COOKIES[COOKIE_NAME])
-        return crypto.decrypt(cookie_key, blob, context=_context(request))
+        return crypto.decrypt(cookie_key, blob, context=_context(request.user.pk))
     except (KeyError, binascii.Error, ValueError, crypto.DecryptionFailed) as exc:
         raise KeyLocked from exc
 
@@ -54,5 +61,5 @@ def forget_unlocked_key(response: HttpResponse) -> None:
     response.delete_cookie(COOKIE_NAME, samesite="Lax")
 
 
-def _context(request: HttpRequest) -> bytes:
-    return f"session-key:user:{request.user.pk}".encode()
+def _context(user_id: int | None) -> bytes:
+    return f"session-key:user:{user_id}".encode()

@@ -1,24 +1,28 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import auth
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
-from tipline.accounts import services, throttle, timeouts
-from tipline.accounts.forms import SetupForm
+from tipline.accounts import services, throttle, timeouts, two_factor
+from tipline.accounts.forms import CodeForm, SetupForm
 from tipline.accounts.models import User
 from tipline.accounts.session_keys import forget_unlocked_key, keep_unlocked_key
 from tipline.audit import services as audit
 
-THROTTLED = _(
+THROTTLED = gettext_lazy(
     "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator."
 )
 
@@ -63,11 +67,107 @@ class StaffLoginView(LoginView):
             )
             return self.form_invalid(form)
         throttle.clear_failures(form.cleaned_data["username"])
+        if two_factor.has_confirmed(user):
+            # Not signed in yet: the key waits, locked to this user, for the code.
+            response = redirect("accounts:login_code")
+            keep_unlocked_key(self.request, response, private_key, user_id=user.pk)
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "at": int(time.time()),
+                "next": self.get_success_url(),
+            }
+            return response
         response = super().form_valid(form)
         keep_unlocked_key(self.request, response, private_key)
         timeouts.start(self.request)
         audit.record(action="login", actor=user, target=f"user:{user.pk}")
         return response
+
+
+PENDING = "tipline_pending_second_factor"
+PENDING_SECONDS = 300
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the authenticator app."""
+    pending = request.session.get(PENDING) or {}
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if throttle.is_throttled(user.username):
+            form = CodeForm({})
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(None, THROTTLED)
+            audit.record(action="login.throttled", actor=None, target="")
+            return render(
+                request, "accounts/login_code.html", {"form": form}, status=429
+            )
+        if form.is_valid() and two_factor.verify(user, form.cleaned_data["code"]):
+            next_url = pending.get("next") or reverse("cases:inbox")
+            del request.session[PENDING]
+            auth.login(request, user)
+            request.session[two_factor.SESSION_FLAG] = True
+            timeouts.start(request)
+            throttle.clear_failures(user.username)
+            audit.record(
+                action="login",
+                actor=user,
+                target=f"user:{user.pk}",
+                detail={"second_factor": True},
+            )
+            return redirect(next_url)
+        throttle.record_failure(user.username)
+        audit.record(
+            action="login.failed",
+            actor=None,
+            target=f"user:{user.pk}",
+            detail={"step": "second factor"},
+        )
+        form.add_error(None, _("That code is not right. Check your app and try again."))
+        status = 400
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@login_required
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def enrol_second_factor(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: show its secret, confirm it with a code, then
+    show the recovery codes once."""
+    user = request.user
+    if two_factor.has_confirmed(user):
+        return render(request, "accounts/two_factor_done.html", {})
+    secret = two_factor.pending_secret(user) or two_factor.begin_enrolment(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.confirm_enrolment(user, form.cleaned_data["code"])
+        except two_factor.InvalidCode:
+            form.add_error(
+                "code", _("That code is not right. Check your app and try again.")
+            )
+        else:
+            request.session[two_factor.SESSION_FLAG] = True
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+    context = {
+        "form": form,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "uri": two_factor.provisioning_uri(user, secret),
+        "required": two_factor.is_required(user),
+    }
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
