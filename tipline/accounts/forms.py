@@ -50,3 +50,31 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput, strip=False
+    )
+    new = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput, strip=False
+    )
+    new_again = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new, again = data.get("new"), data.get("new_again")
+        if new and again and new != again:
+            self.add_error("new_again", _("The two passwords differ."))
+        elif new:
+            try:
+                validate_password(new, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new", exc)
+        return data

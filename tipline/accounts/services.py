@@ -134,3 +134,27 @@ def create_first_admin(*, token: str, username: str, password: str) -> User:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class WrongPassword(Exception):
+    """The current password given does not match."""
+
+
+@transaction.atomic
+def change_password(*, user: User, current: str, new: str) -> None:
+    """Set a new password and lock the private key under it.
+
+    The private key is opened with the current password and locked again under the
+    new one, in the same transaction as the password hash, so the two never
+    disagree; the key pair itself is unchanged, so every case stays readable.
+    """
+    if not user.check_password(current):
+        raise WrongPassword
+    validate_password(new, user)
+    private_key = unlock_private_key(user=user, password=current)
+    user.set_password(new)
+    user.private_key_locked = crypto.lock_with_password(
+        private_key, new, password_cost()
+    )
+    user.save(update_fields=["password", "private_key_locked"])
+    audit.record(action="password.changed", actor=user, target=f"user:{user.pk}")

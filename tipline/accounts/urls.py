@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout, name="logout"),
     path("account/two-factor/", views.enrol_second_factor, name="two_factor"),
+    path("account/password/", views.change_password, name="password"),
     path("setup/<str:token>/", views.setup, name="setup"),
 ]

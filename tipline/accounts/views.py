@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
 from tipline.accounts import services, throttle, timeouts, two_factor
-from tipline.accounts.forms import CodeForm, SetupForm
+from tipline.accounts.forms import CodeForm, PasswordChangeForm, SetupForm
 from tipline.accounts.models import User
 from tipline.accounts.session_keys import forget_unlocked_key, keep_unlocked_key
 from tipline.audit import services as audit
@@ -202,6 +202,35 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/setup.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """A new password; the private key is locked again under it."""
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                user=request.user,
+                current=form.cleaned_data["current"],
+                new=form.cleaned_data["new"],
+            )
+        except services.WrongPassword:
+            throttle.record_failure(request.user.username)
+            form.add_error("current", _("That is not your current password."))
+        else:
+            # Stay signed in here; other sessions of this user end.
+            auth.update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("cases:inbox")
+    return render(
+        request,
+        "accounts/password.html",
         {"form": form},
         status=400 if form.errors else 200,
     )
