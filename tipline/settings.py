@@ -189,6 +189,10 @@ AUDIT_ANCHORS_FILE = Path(
 # same form goes through when sent again): scripts posting junk are that fast,
 # people are not (tipline/lib/tokens.py).
 FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
+# Under a flood (more reports a minute than this, per web process) the minimum
+# rises to FLOOD_MIN_FILL_SECONDS: slowed, not dropped (tipline/intake/flood.py).
+FLOOD_REPORTS_PER_MINUTE = env_int("FLOOD_REPORTS_PER_MINUTE", 300)
+FLOOD_MIN_FILL_SECONDS = env_int("FLOOD_MIN_FILL_SECONDS", 20)
 
 # How long a closed case is kept: unfounded and knowingly false reports for six
 # months (the people named deserve their earliest deletion), others five years.

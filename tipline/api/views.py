@@ -8,10 +8,8 @@ the client's address or user agent (tipline.lib.middleware strips them first).
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -20,7 +18,7 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
-from tipline.intake import services
+from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import RECEIPT_NOT_OPENED, MessageForm, ReportForm
 from tipline.intake.models import Category
@@ -98,7 +96,7 @@ def submit_report(
         secret = read_form_token(
             token,
             services.REPORT_FORM,
-            min_age=timedelta(seconds=settings.FORM_MIN_FILL_SECONDS),
+            min_age=flood.minimum_fill_time(),
         )
     except FormTokenInvalid:
         return Status(
@@ -124,6 +122,8 @@ def submit_report(
         )
     except AttachmentsRejected as exc:
         return Status(400, _file_problems(exc))
+    if submission.created:
+        flood.record_report()
     body = {
         "receipt": crypto.format_receipt(submission.receipt),
         "created": submission.created,

@@ -7,9 +7,6 @@ cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
-from tipline.intake import services
+from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
@@ -72,7 +69,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         secret = read_form_token(
             request.POST.get("token", ""),
             REPORT_FORM,
-            min_age=timedelta(seconds=settings.FORM_MIN_FILL_SECONDS),
+            min_age=flood.minimum_fill_time(),
         )
     except FormTokenInvalid as exc:
         return _refresh_token(
@@ -99,6 +96,8 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
         return _render_form(request, category, form, status=400)
+    if submission.created:
+        flood.record_report()
     context = {
         "receipt": crypto.format_receipt(submission.receipt),
         "created": submission.created,
