@@ -20,7 +20,12 @@ from tipline import crypto
 from tipline.api import schemas
 from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import RECEIPT_NOT_OPENED, MessageForm, ReportForm
+from tipline.intake.forms import (
+    RECEIPT_NOT_OPENED,
+    STORAGE_FULL,
+    MessageForm,
+    ReportForm,
+)
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
 from tipline.intake.selectors import get_active_category
@@ -67,6 +72,7 @@ def tokens(request: HttpRequest) -> dict[str, str]:
         200: schemas.Submitted,
         400: schemas.Problem,
         429: schemas.Problem,
+        503: schemas.Problem,
     },
     summary="Send a report",
 )
@@ -114,14 +120,17 @@ def submit_report(
     if not form.is_valid():
         return Status(400, {"errors": _errors(form)})
     try:
-        submission = services.submit_report(
-            category=chosen,
-            answers=form.answers(),
-            token_secret=secret,
-            uploads=form.cleaned_data["files"],
-        )
+        with services.storage_full_as_error():
+            submission = services.submit_report(
+                category=chosen,
+                answers=form.answers(),
+                token_secret=secret,
+                uploads=form.cleaned_data["files"],
+            )
     except AttachmentsRejected as exc:
         return Status(400, _file_problems(exc))
+    except services.StorageFull:
+        return Status(503, _problem("__all__", str(STORAGE_FULL)))
     if submission.created:
         flood.record_report()
     body = {
@@ -146,7 +155,12 @@ def followup(request: HttpRequest, payload: schemas.ReceiptIn) -> Status[Any]:
 
 @api.post(
     "/followup/messages",
-    response={201: schemas.MessageSent, 200: schemas.MessageSent, 400: schemas.Problem},
+    response={
+        201: schemas.MessageSent,
+        200: schemas.MessageSent,
+        400: schemas.Problem,
+        503: schemas.Problem,
+    },
     summary="Send a message about your report",
 )
 def send_message(
@@ -172,14 +186,17 @@ def send_message(
             400, _problem("token", _("This token is not valid or has expired."))
         )
     try:
-        sent = services.post_reporter_message(
-            access=access,
-            body=form.cleaned_data["body"],
-            token_digest=digest(secret, services.MESSAGE_FORM),
-            uploads=form.cleaned_data["files"],
-        )
+        with services.storage_full_as_error():
+            sent = services.post_reporter_message(
+                access=access,
+                body=form.cleaned_data["body"],
+                token_digest=digest(secret, services.MESSAGE_FORM),
+                uploads=form.cleaned_data["files"],
+            )
     except AttachmentsRejected as exc:
         return Status(400, _file_problems(exc))
+    except services.StorageFull:
+        return Status(503, _problem("__all__", str(STORAGE_FULL)))
     body = {"created": sent.created, "files": _cleaned(sent.files)}
     return Status(201 if sent.created else 200, body)
 

@@ -9,6 +9,7 @@ crash are removed later by ``sweep_orphans``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -242,7 +243,13 @@ def _write_one(
 def _store(key: bytes, source: BinaryIO, written: WrittenFiles) -> str:
     name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
     reader = crypto.EncryptingReader(key, source)
-    stored = default_storage.save(name, File(reader, name=name))
+    try:
+        stored = default_storage.save(name, File(reader, name=name))
+    except BaseException:
+        # A half-written file (a full disk, a dropped connection) goes at once.
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+        raise
     written.blob_names.append(stored)
     return stored
 

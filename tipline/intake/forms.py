@@ -11,6 +11,11 @@ from tipline import crypto
 from tipline.intake.models import Category
 from tipline.lib.i18n import localized
 
+STORAGE_FULL = _(
+    "Your report could not be stored just now: the service is out of storage "
+    "space. Nothing was saved. Your answers are kept below: please send the report "
+    "again later."
+)
 UNREADABLE = _(
     "Some of this text could not be read (it was not valid UTF-8). "
     "Please type it again."

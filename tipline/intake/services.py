@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from tipline import crypto
 from tipline.accounts.models import Team
@@ -27,6 +29,28 @@ from tipline.triage import services as triage
 # Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.
 REPORT_FORM = "report"
 MESSAGE_FORM = "reporter-message"
+
+
+class StorageFull(Exception):
+    """The disk (or the database's disk) is full: nothing was stored."""
+
+
+@contextlib.contextmanager
+def storage_full_as_error() -> Iterator[None]:
+    """Turn "no space left" from the file store or the database into StorageFull,
+    so the reporter gets a clear message instead of an error page. Whatever was
+    written before the failure has been removed by then (see submit_report)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StorageFull from exc
+        raise
+    except OperationalError as exc:
+        text = str(exc).lower()
+        if "disk is full" in text or "no space left" in text:
+            raise StorageFull from exc
+        raise
 
 
 class ReceiptNotFound(Exception):

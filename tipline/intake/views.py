@@ -19,6 +19,7 @@ from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
+    STORAGE_FULL,
     MessageForm,
     ReceiptForm,
     ReportForm,
@@ -87,15 +88,19 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_form(request, category, form, status=400)
     try:
-        submission = services.submit_report(
-            category=category,
-            answers=form.answers(),
-            token_secret=secret,
-            uploads=form.cleaned_data["files"],
-        )
+        with services.storage_full_as_error():
+            submission = services.submit_report(
+                category=category,
+                answers=form.answers(),
+                token_secret=secret,
+                uploads=form.cleaned_data["files"],
+            )
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
         return _render_form(request, category, form, status=400)
+    except services.StorageFull:
+        form.add_error(None, STORAGE_FULL)
+        return _render_form(request, category, form, status=503)
     if submission.created:
         flood.record_report()
     context = {
@@ -144,15 +149,19 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _signin_failed(request)
     try:
-        sent = services.post_reporter_message(
-            access=access,
-            body=form.cleaned_data["body"],
-            token_digest=token_digest(secret, MESSAGE_FORM),
-            uploads=form.cleaned_data["files"],
-        )
+        with services.storage_full_as_error():
+            sent = services.post_reporter_message(
+                access=access,
+                body=form.cleaned_data["body"],
+                token_digest=token_digest(secret, MESSAGE_FORM),
+                uploads=form.cleaned_data["files"],
+            )
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
         return _render_report(request, form.cleaned_data["receipt"], form, status=400)
+    except services.StorageFull:
+        form.add_error(None, STORAGE_FULL)
+        return _render_report(request, form.cleaned_data["receipt"], form, status=503)
     return _render_report(
         request, form.cleaned_data["receipt"], sent=True, files=sent.files
     )
