@@ -9,6 +9,7 @@ from django.shortcuts import render
 from tipline.accounts.decorators import administrators_only
 from tipline.audit import selectors, services
 from tipline.audit.forms import AuditFilterForm
+from tipline.lib.http import query_without_page
 
 PAGE_SIZE = 100
 
@@ -19,12 +20,10 @@ def browse(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = selectors.search_events(**{k: v for k, v in filters.items() if v})
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "head": services.current_anchor(),
     }
     return render(request, "audit/browse.html", context)

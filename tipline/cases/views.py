@@ -20,6 +20,7 @@ from tipline.accounts.models import Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
 from tipline.cases import forms, selectors, services, workflow, workspace
 from tipline.cases.models import TRANSITIONS, Case, Risk, Status
+from tipline.lib.http import query_without_page
 from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,
@@ -66,12 +67,10 @@ def inbox(request: HttpRequest, *, private_key: bytes) -> HttpResponse:
             **{k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         )
     page = selectors.inbox_page(request.user, filters, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "filter_form": form,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "now": timezone.now(),
         "grouped": filters.grouped,
     }
