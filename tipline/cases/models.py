@@ -315,3 +315,17 @@ class CaseStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} {self.outcome}: {self.count}"
+
+
+class RetentionPeriod(models.Model):
+    """How long closed cases with one outcome are kept, as set by administrators.
+
+    An outcome without a row is kept for the deployment's default
+    (``RETENTION_UNFOUNDED_DAYS`` or ``RETENTION_CLOSED_DAYS``).
+    """
+
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, unique=True)
+    days = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.days} days"

@@ -1,10 +1,13 @@
 """Retention: destroying cases whose time has come (crypto-shredding).
 
-A closed case gets ``purge_after`` from its outcome (tipline.cases.workflow). When
-that date has passed, ``purge_due`` deletes every sealed copy of the case's data
-key (to each staff member, to the escrow key, to the reporter's receipt, and the
-keys of unscrubbed originals), every ciphertext row and every evidence file, and
-the fingerprint used to find duplicates. Only anonymous monthly counts remain
+A closed case gets ``purge_after`` from its outcome: the retention period that
+administrators set for that outcome (``RetentionPeriod``, edited on the retention
+settings page), or the deployment's default. Changing a period moves the date of
+every case already closed with that outcome. When that date has passed,
+``purge_due`` deletes every sealed copy of the case's data key (to each staff
+member, to the escrow key, to the reporter's receipt, and the keys of unscrubbed
+originals), every ciphertext row and every evidence file, and the fingerprint
+used to find duplicates. Only anonymous monthly counts remain
 (CaseStatistic) and the audit log's record that a purge happened.
 
 Threat handled: a report kept longer than its purpose needs, read later by anyone
@@ -19,16 +22,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from tipline.audit import services as audit
-from tipline.cases.models import Case, CaseStatistic
+from tipline.cases.models import Case, CaseStatistic, Outcome, RetentionPeriod, Status
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
+
+if TYPE_CHECKING:
+    from tipline.accounts.models import User
 
 BATCH = 200
 # Tables whose deleted rows held sealed keys or ciphertext (PostgreSQL VACUUM).
@@ -45,6 +53,67 @@ SHREDDED_TABLES = (
     "triage_textfingerprint",
     "triage_fingerprintband",
 )
+
+
+def default_days(outcome: str) -> int:
+    """The deployment's period for ``outcome`` before an administrator sets one:
+    six months for unfounded and knowingly false reports, five years otherwise."""
+    if outcome in (Outcome.UNFOUNDED, Outcome.MALICIOUS):
+        return settings.RETENTION_UNFOUNDED_DAYS
+    return settings.RETENTION_CLOSED_DAYS
+
+
+def periods() -> dict[str, int]:
+    """Days each outcome is kept after closing, for every outcome."""
+    chosen = dict(RetentionPeriod.objects.values_list("outcome", "days"))
+    return {outcome: chosen.get(outcome, default_days(outcome)) for outcome in Outcome}
+
+
+def retention_for(outcome: str) -> timedelta:
+    """How long a case closed with ``outcome`` is kept."""
+    row = RetentionPeriod.objects.filter(outcome=outcome).values_list("days").first()
+    return timedelta(days=row[0] if row else default_days(outcome))
+
+
+def newly_due(days: dict[str, int], *, now: datetime | None = None) -> int:
+    """How many closed cases the next purge would destroy under ``days`` that it
+    would keep under the current periods: what an administrator confirms first."""
+    now = now or timezone.now()
+    current = periods()
+    return sum(
+        Case.objects.filter(
+            status=Status.CLOSED,
+            outcome=outcome,
+            closed_at__lte=now - timedelta(days=count),
+        )
+        .exclude(purge_after__lte=now)
+        .count()
+        for outcome, count in days.items()
+        if count < current[outcome]
+    )
+
+
+@transaction.atomic
+def set_periods(*, user: User, days: dict[str, int]) -> list[str]:
+    """Store the periods that changed, move the deletion date of every case
+    already closed with those outcomes, and audit each change. Returns the
+    outcomes that changed."""
+    current = periods()
+    changed = [o for o, count in days.items() if count != current[o]]
+    for outcome in changed:
+        RetentionPeriod.objects.update_or_create(
+            outcome=outcome, defaults={"days": days[outcome]}
+        )
+        moved = Case.objects.filter(status=Status.CLOSED, outcome=outcome).update(
+            purge_after=F("closed_at") + timedelta(days=days[outcome])
+        )
+        audit.record(
+            action="settings.retention",
+            actor=user,
+            target=f"outcome:{outcome}",
+            detail={"from": current[outcome], "to": days[outcome], "cases": moved},
+        )
+    return changed
 
 
 @dataclass(frozen=True)

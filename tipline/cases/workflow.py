@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,6 +34,7 @@ from tipline.cases.models import (
     Risk,
     Status,
 )
+from tipline.cases.retention import retention_for
 from tipline.triage import duplicates, priority
 
 REDACTED = "[…]"
@@ -70,13 +70,6 @@ def _change(case: Case, *, version: int, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(case, name, value)
     case.version = version + 1
-
-
-def retention_for(outcome: str) -> timedelta:
-    """How long a closed case is kept (issue 6 purges what has passed)."""
-    if outcome in (Outcome.UNFOUNDED, Outcome.MALICIOUS):
-        return timedelta(days=settings.RETENTION_UNFOUNDED_DAYS)
-    return timedelta(days=settings.RETENTION_CLOSED_DAYS)
 
 
 @transaction.atomic
