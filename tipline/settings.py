@@ -193,6 +193,10 @@ FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
 # rises to FLOOD_MIN_FILL_SECONDS: slowed, not dropped (tipline/intake/flood.py).
 FLOOD_REPORTS_PER_MINUTE = env_int("FLOOD_REPORTS_PER_MINUTE", 300)
 FLOOD_MIN_FILL_SECONDS = env_int("FLOOD_MIN_FILL_SECONDS", 20)
+# During a flood, browsers with JavaScript may instead find a proof of work of this
+# many bits (about 2**bits SHA-256 hashes) and be held only FORM_MIN_FILL_SECONDS.
+# 0 turns it off (tipline/intake/proof.py).
+PROOF_OF_WORK_BITS = env_int("PROOF_OF_WORK_BITS", 18)
 
 # How long a closed case is kept: unfounded and knowingly false reports for six
 # months (the people named deserve their earliest deletion), others five years.

@@ -46,6 +46,15 @@ class Tokens(Schema):
 
     report: str
     message: str
+    proof_bits: int = Field(
+        description=(
+            "0 normally. During a flood of reports, the difficulty of an optional "
+            "proof of work: a decimal number n such that SHA-256 of "
+            "'<report token>:<n>' starts with this many zero bits. A report sent "
+            "with it as 'proof' is accepted a few seconds after its token was "
+            "issued; one without waits longer (HTTP 429 until then)."
+        )
+    )
 
 
 class CleanedFile(Schema):

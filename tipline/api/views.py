@@ -58,10 +58,11 @@ def profile(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.get("/tokens", response=schemas.Tokens, summary="One-time form tokens")
-def tokens(request: HttpRequest) -> dict[str, str]:
+def tokens(request: HttpRequest) -> dict[str, Any]:
     return {
         "report": new_form_token(services.REPORT_FORM),
         "message": new_form_token(services.MESSAGE_FORM),
+        "proof_bits": flood.proof_bits(),
     }
 
 
@@ -82,8 +83,10 @@ def submit_report(
     token: Form[str],
     answers: Form[str],
     files: File[list[UploadedFile]] = None,
+    proof: Form[str] = "",
 ) -> Status[Any]:
-    """``answers`` is a JSON object of question name to text; files are optional."""
+    """``answers`` is a JSON object of question name to text; files are optional.
+    ``proof`` is the optional proof of work described under ``/tokens``."""
     chosen = get_active_category(category)
     try:
         data = json.loads(answers)
@@ -102,7 +105,7 @@ def submit_report(
         secret = read_form_token(
             token,
             services.REPORT_FORM,
-            min_age=flood.minimum_fill_time(),
+            min_age=flood.minimum_fill_time(token=token, proof=proof),
         )
     except FormTokenInvalid:
         return Status(

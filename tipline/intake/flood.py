@@ -8,7 +8,8 @@ a form sent too soon is held with its answers and goes through when sent again.
 A person writing a report takes longer than that anyway; a script that fetches
 forms and posts them at once has to wait, which caps how fast it can store junk
 without identifying anyone. Counts are per process (no shared state to attack or
-to slow down), so the threshold is per web process.
+to slow down), so the threshold is per web process. Browsers with JavaScript can
+skip the longer wait by paying in CPU instead (tipline.intake.proof).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+
+from tipline.intake import proof as proof_of_work
 
 
 def _key(minute: int) -> str:
@@ -41,8 +44,23 @@ def under_flood() -> bool:
     return max(counts.values(), default=0) > settings.FLOOD_REPORTS_PER_MINUTE
 
 
-def minimum_fill_time() -> timedelta:
+def proof_bits() -> int:
+    """Difficulty of the proof of work the report page asks for now: zero unless
+    under a flood, and always zero when the operator turned proofs off."""
+    if settings.PROOF_OF_WORK_BITS and under_flood():
+        return settings.PROOF_OF_WORK_BITS
+    return 0
+
+
+def minimum_fill_time(*, token: str = "", proof: str = "") -> timedelta:
+    """How long the form with ``token`` must have been open before it is accepted.
+
+    During a flood, a form whose browser solved the proof of work for its token
+    (tipline.intake.proof) is held only for the usual time; others wait longer.
+    """
     seconds = settings.FORM_MIN_FILL_SECONDS
-    if under_flood():
+    if under_flood() and not proof_of_work.is_solved(
+        token, proof, settings.PROOF_OF_WORK_BITS
+    ):
         seconds = max(seconds, settings.FLOOD_MIN_FILL_SECONDS)
     return timedelta(seconds=seconds)

@@ -7,6 +7,7 @@ cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
-from tipline.intake import flood, services
+from tipline.intake import flood, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
@@ -39,6 +40,12 @@ from tipline.lib.tokens import (
 SENT_TOO_SOON = gettext_lazy(
     "Please take a moment to read your report through. Nothing was sent yet: "
     "press “Send report” again when you are ready."
+)
+FLOOD_SENT_TOO_SOON = gettext_lazy(
+    "Very many reports are arriving right now. To slow down automated floods, a "
+    "report form must be open for at least %(seconds)d seconds before it is sent. "
+    "Nothing was sent yet and your answers are kept: send the report again in a "
+    "few seconds."
 )
 NOT_SENT = gettext_lazy(
     "Your report could not be sent. Your answers are kept below: check them and "
@@ -66,11 +73,14 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return _render_form(request, category, form)
     form = ReportForm(request.POST, request.FILES, category=category)
+    token = request.POST.get("token", "")
     try:
         secret = read_form_token(
-            request.POST.get("token", ""),
+            token,
             REPORT_FORM,
-            min_age=flood.minimum_fill_time(),
+            min_age=flood.minimum_fill_time(
+                token=token, proof=request.POST.get(proof.FIELD, "")
+            ),
         )
     except FormTokenInvalid as exc:
         return _refresh_token(
@@ -78,7 +88,12 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except FormSentTooSoon:
         form.is_valid()
-        form.add_error(None, SENT_TOO_SOON)
+        form.add_error(
+            None,
+            FLOOD_SENT_TOO_SOON % {"seconds": settings.FLOOD_MIN_FILL_SECONDS}
+            if flood.under_flood()
+            else SENT_TOO_SOON,
+        )
         return _render_form(request, category, form, status=400)
     if form.honeypot_filled:
         # Said plainly but without naming the field: nothing is stored.
@@ -223,9 +238,8 @@ def _signin_failed(request: HttpRequest) -> HttpResponse:
 def _render_form(
     request: HttpRequest, category: Category, form: ReportForm, status: int = 200
 ) -> HttpResponse:
-    return render(
-        request, "intake/form.html", {"category": category, "form": form}, status=status
-    )
+    context = {"category": category, "form": form, "proof_bits": flood.proof_bits()}
+    return render(request, "intake/form.html", context, status=status)
 
 
 def _refresh_token(

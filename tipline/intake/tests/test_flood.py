@@ -136,7 +136,7 @@ def test_under_a_flood_forms_must_stay_open_longer(
     tokens, held = send("sent during the flood")
 
     assert held.status_code == 400
-    assert "Please take a moment" in held.content.decode()
+    assert "must be open for at least 20 seconds" in held.content.decode()
     assert Report.objects.count() == 3
     later = time.time() + 21
     monkeypatch.setattr(time, "time", lambda: later)
