@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Browser, sync_playwright
 
 from tipline.accounts import services as accounts
@@ -21,6 +22,14 @@ from tipline.intake.models import Profile
 from tipline.intake.profiles import load_profile
 from tipline.lib import liveserver, s3server
 from tipline.triage.services import default_team
+
+# Property tests run the same examples on every run, so CI cannot fail on one
+# machine and pass on the next; HYPOTHESIS_PROFILE=explore searches afresh.
+hypothesis_settings.register_profile(
+    "repeatable", derandomize=True, deadline=None, database=None
+)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=2_000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 PASSWORD = "correct horse battery staple"
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')

@@ -50,6 +50,7 @@ def test_a_backup_taken_while_running_restores_into_a_fresh_instance(
     output = live_tipline.run("backup", str(tmp_path / "backup")).stdout
     # The scrubbed copy and, in this profile, the sealed original.
     assert "2 files written" in output
+    assert audit_actions(live_tipline).count("backup.written") == 1
     after = send_report(base, "sent after the backup was taken")
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert len(manifest["files"]) == 2
@@ -65,6 +66,9 @@ def test_a_backup_taken_while_running_restores_into_a_fresh_instance(
         restored = liveserver.prepare(root, TIPLINE_PASSWORD=PASSWORD, **database)
         result = restored.run("restore", str(tmp_path / "backup"))
         assert "restored the database and 2 files" in result.stdout
+        # The restored log ends with the restore, and its chain is intact.
+        assert audit_actions(restored)[-1] == "backup.restored"
+        restored.run("audit", "verify")
         with liveserver.running(restored):
             staff = requests.Session()
             html = staff.get(restored.url + "/staff/login/").text
@@ -91,6 +95,15 @@ def test_a_backup_taken_while_running_restores_into_a_fresh_instance(
                     data={**form_tokens(html), "receipt": code},
                 )
                 assert (marker in opened.text) is expected
+
+
+def audit_actions(live):
+    code = (
+        "from tipline.audit.models import AuditEvent; "
+        "print(','.join(AuditEvent.objects.order_by('pk')"
+        ".values_list('action', flat=True)))"
+    )
+    return live.run("manage", "shell", "-c", code).stdout.strip().split(",")
 
 
 @pytest.mark.django_db

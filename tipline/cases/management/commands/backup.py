@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tipline.audit import services as audit
 from tipline.lib import backup
 
 
@@ -22,6 +23,13 @@ class Command(BaseCommand):
             manifest = backup.write_backup(options["destination"])
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
+        # A backup is an export of every report: who holds copies must be traceable.
+        audit.record(
+            action="backup.written",
+            actor=None,
+            target=str(options["destination"].resolve()),
+            detail={"database": manifest["database"], "files": len(manifest["files"])},
+        )
         self.stdout.write(
             f"backup of the {manifest['database']} database and "
             f"{len(manifest['files'])} files written to {options['destination']}"
