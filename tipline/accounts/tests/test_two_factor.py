@@ -114,6 +114,14 @@ def test_roles_that_require_it_must_set_it_up_first(profile, role):
     assert client.get("/staff/account/two-factor/").status_code == 200
 
 
+def test_any_role_not_listed_as_optional_requires_it(owner):
+    # A role added later (rewards approvers, finance) is covered from the start.
+    owner.role = "rewards_approver"
+    assert two_factor.is_required(owner)
+    owner.role = Role.INVESTIGATOR
+    assert not two_factor.is_required(owner)
+
+
 def test_analysts_may_work_without_it(owner):
     client = Client(enforce_csrf_checks=True)
     password_step(client, owner)
