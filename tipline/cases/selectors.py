@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tipline.accounts.models import User
+from tipline.audit import actions
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import (
@@ -22,6 +23,7 @@ from tipline.cases.models import (
     CaseLink,
     CaseQuerySet,
     LinkState,
+    Outcome,
     Status,
 )
 from tipline.intake.models import Attachment, Category, OriginalKey
@@ -184,12 +186,28 @@ def links_for(user: User, case: Case) -> list[CaseLink]:
 
 
 def history_of(case: Case) -> list[AuditEvent]:
-    """What staff did with the case, oldest first."""
-    return list(
+    """What staff did with the case, oldest first, each with a ``summary`` in
+    words (a status change names the new status and outcome)."""
+    events = list(
         AuditEvent.objects.filter(target=f"case:{case.pk}")
         .select_related("actor")
         .order_by("pk")
     )
+    for event in events:
+        event.summary = _summary(event)
+    return events
+
+
+def _summary(event: AuditEvent) -> str:
+    text = actions.label(event.action)
+    if event.action == "case.status":
+        status = event.detail.get("to", "")
+        outcome = event.detail.get("outcome", "")
+        if status in Status.values:
+            text += f" → {Status(status).label}"
+        if outcome in Outcome.values:
+            text += f" ({Outcome(outcome).label})"
+    return text
 
 
 def get_attachment_for_case(case: Case, attachment_id: int) -> Attachment:

@@ -1,0 +1,57 @@
+"""What each audit action code means, in words staff can read.
+
+The log stores stable codes (``case.status``); pages show these labels. A test
+(tipline/audit/tests/test_actions.py) finds every code the source can record and
+fails if one has no label here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+LABELS: dict[str, Promise] = {
+    "login": _("Signed in"),
+    "login.failed": _("Sign-in failed"),
+    "login.throttled": _("Sign-in refused: too many attempts"),
+    "logout": _("Signed out"),
+    "password.changed": _("Changed their password"),
+    "2fa.enrolled": _("Set up an authenticator app"),
+    "2fa.recovery_code_used": _("Signed in with a recovery code"),
+    "user.created": _("Staff account created"),
+    "report.received": _("Report received"),
+    "message.reporter": _("Message from the reporter"),
+    "message.staff": _("Sent a message to the reporter"),
+    "note.add": _("Added an internal note"),
+    "case.read": _("Opened the case"),
+    "case.denied": _("Was refused access to the case"),
+    "case.status": _("Changed the status"),
+    "case.assign": _("Assigned the case"),
+    "case.risk": _("Assessed the risk to the reporter"),
+    "case.redact": _("Hid a detail from the working view"),
+    "case.unredact": _("Showed a hidden detail again"),
+    "case.grant": _("Gave a colleague access"),
+    "case.revoke": _("Took a colleague's access away"),
+    "case.link": _("Linked a related report"),
+    "case.merge": _("Closed a duplicate into this case"),
+    "case.dismiss": _("Dismissed a suggested duplicate"),
+    "case.minimised": _("Removed what was derived from a knowingly false report"),
+    "attachment.download": _("Downloaded a file"),
+    "attachment.preview": _("Viewed a file's preview"),
+    "attachment.original": _("Downloaded an original file"),
+    "settings.routing": _("Changed routing"),
+    "settings.priority": _("Changed priority rules"),
+    "settings.retention": _("Changed a retention period"),
+    "retention.purge": _("Destroyed cases past their retention"),
+    "backup.written": _("Wrote a backup"),
+    "backup.restored": _("Restored a backup"),
+}
+
+
+def label(action: str) -> str:
+    """The words for ``action``; the code itself for one without a label."""
+    return str(LABELS.get(action, action))
