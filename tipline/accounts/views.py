@@ -63,7 +63,7 @@ class StaffLoginView(LoginView):
             )
         except crypto.DecryptionFailed:
             form.add_error(
-                None, "Your account has no usable key. Ask an administrator."
+                None, _("Your account has no usable key. Ask an administrator.")
             )
             return self.form_invalid(form)
         throttle.clear_failures(form.cleaned_data["username"])

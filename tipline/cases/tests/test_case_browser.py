@@ -77,7 +77,7 @@ def test_an_analyst_walks_a_case_to_closed_with_a_duplicate_linked(
     desk.get_by_role("button", name="Change status").click()
     expect(desk.locator("dd.status")).to_have_text("Closed · Referred")
     expect(desk.locator("ol.history")).to_contain_text(
-        "case.status → closed (referred)"
+        "Changed the status → Closed (Referred)"
     )
 
     # The inbox groups the two linked reports into one row.

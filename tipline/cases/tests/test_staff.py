@@ -188,3 +188,15 @@ def test_staff_pages_need_login(client, case):
     response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
+
+
+def test_markup_in_a_report_reaches_staff_as_text(owner_client, submit_report, owner):
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    submit_report({"what_happened": hostile})
+    case = Case.objects.get()
+
+    html = owner_client.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x" in html
