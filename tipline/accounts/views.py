@@ -156,10 +156,12 @@ def enrol_second_factor(request: HttpRequest) -> HttpResponse:
         else:
             request.session[two_factor.SESSION_FLAG] = True
             return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+    uri = two_factor.provisioning_uri(user, secret)
     context = {
         "form": form,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "uri": two_factor.provisioning_uri(user, secret),
+        "uri": uri,
+        "qr": two_factor.provisioning_qr(uri),
         "required": two_factor.is_required(user),
     }
     return render(

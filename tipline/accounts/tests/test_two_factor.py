@@ -1,5 +1,6 @@
 """The second factor: TOTP codes and recovery codes."""
 
+import html
 import re
 
 import pytest
@@ -38,6 +39,13 @@ def test_setting_up_an_authenticator_shows_recovery_codes_once(owner):
     page = client.get("/staff/account/two-factor/").content.decode()
     secret = re.search(r'<code id="secret">([A-Z2-7 ]+)</code>', page).group(1)
     assert "otpauth://totp/Tipline:owner?secret=" in page
+    # The QR code to scan holds the same link, drawn here: no image service
+    # ever sees the secret.
+    uri = two_factor.provisioning_uri(owner, secret.replace(" ", ""))
+    qr = re.search(r'<img class="qr" src="([^"]+)"', page).group(1)
+    assert qr.startswith("data:image/svg+xml")
+    assert html.unescape(qr) == two_factor.provisioning_qr(uri)
+    assert "<title>Set up a second factor · Tipline</title>" in page
 
     response = post_form(
         client,
