@@ -204,7 +204,7 @@ RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)
 RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 5 * 365)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Uploads stay in memory (never a plaintext temporary file) within these limits.
-FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedMemoryUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedSpoolUploadHandler"]
 MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 50 * 1024 * 1024)
 MAX_REPORT_FILE_BYTES = env_int("MAX_REPORT_FILE_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES", 20)

@@ -29,6 +29,10 @@ _HEADER = sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES
 _ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES
 _TAG_MESSAGE = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
 _TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+# EncryptedSpool: one AEAD per chunk, nonce = random prefix + chunk number.
+_SPOOL_NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+_SPOOL_PREFIX = 16
+_SPOOL_ABYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
 
 
 def new_salt() -> bytes:
@@ -124,28 +128,31 @@ class EncryptingReader(ChunkReader):
 
 
 class EncryptedSpool(io.RawIOBase):
-    """A write-only file object that keeps what is written encrypted in a temporary
-    file, under a key that exists only in this object's memory.
+    """A write-once file object that keeps what is written encrypted in a temporary
+    file, under a key that exists only in this object's memory, and can be read
+    back from any position.
 
-    For tools that write a large output in one piece (qpdf hands over a whole
-    50 MB image stream in one call): holding that output in memory next to its
-    input would triple a process's memory per upload. The temporary file is
-    unlinked at once and holds only ciphertext; when the spool is dropped its key
-    is gone, so what is left on disk is unreadable. Size and SHA-256 of the
-    plaintext are computed on the way in.
+    For uploads and for tools that write a large output in one piece (qpdf hands
+    over a whole 50 MB image stream in one call): holding those bytes in memory
+    would multiply a process's memory per upload. The temporary file is unlinked at
+    once and holds only ciphertext; when the spool is dropped its key is gone, so
+    what is left on disk is unreadable. Size and SHA-256 of the plaintext are
+    computed on the way in.
+
+    Each CHUNK of plaintext is sealed on its own (XChaCha20-Poly1305, libsodium's
+    AEAD) under a nonce made of a random prefix and the chunk's number, so a
+    reader can decrypt just the chunk a position falls in (qpdf seeks around a
+    PDF) while a chunk moved, altered or swapped with another still fails. The
+    length is kept in memory, so a truncated file cannot pass for a shorter one.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._key = nacl.utils.random(KEY_BYTES)
+        self._prefix = nacl.utils.random(_SPOOL_PREFIX)
         self._file = tempfile.TemporaryFile()
-        self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
-        self._file.write(
-            sodium.crypto_secretstream_xchacha20poly1305_init_push(
-                self._state, self._key
-            )
-        )
         self._pending = bytearray()
+        self._count = 0
         self._digest = hashlib.sha256()
         self.size = 0
         self._finished = False
@@ -159,24 +166,26 @@ class EncryptedSpool(io.RawIOBase):
         view = memoryview(data).cast("B")
         self._digest.update(view)
         self.size += len(view)
-        # Whole chunks go straight from the caller's buffer to ciphertext; only a
-        # remainder shorter than a chunk is kept. The last chunk is pushed by
-        # finish(), so a full chunk waits in ``_pending`` until more data comes.
         position = 0
-        while len(view) - position > 0:
-            room = CHUNK - len(self._pending)
-            if room == 0:
-                self._push(bytes(self._pending), _TAG_MESSAGE)
+        if self._pending:
+            position = min(CHUNK - len(self._pending), len(view))
+            self._pending += view[:position]
+            if len(self._pending) == CHUNK:
+                self._seal(self._pending)
                 self._pending.clear()
-                continue
-            self._pending += view[position : position + room]
-            position += room
+        # Whole chunks go straight from the caller's buffer to ciphertext; only a
+        # remainder shorter than a chunk is kept.
+        while len(view) - position >= CHUNK:
+            self._seal(view[position : position + CHUNK])
+            position += CHUNK
+        self._pending += view[position:]
         return len(view)
 
     def finish(self) -> None:
-        """Write the final chunk; nothing can be written after this."""
+        """Seal the last, shorter chunk; nothing can be written after this."""
         if not self._finished:
-            self._push(bytes(self._pending), _TAG_FINAL)
+            if self._pending:
+                self._seal(self._pending)
             self._pending = bytearray()
             self._finished = True
 
@@ -186,22 +195,86 @@ class EncryptedSpool(io.RawIOBase):
 
     def chunks(self) -> Iterator[bytes]:
         """The plaintext again, chunk by chunk (after ``finish``)."""
-        if not self._finished:
-            raise ValueError("spool not finished")
-        self._file.seek(0)
-        return decrypt_stream(self._key, self._file)
+        self._check_finished()
+        return (self.read_chunk(index) for index in range(self._count))
 
     def reader(self) -> BinaryIO:
-        """A readable file object over the plaintext (after ``finish``)."""
-        return io.BufferedReader(ChunkReader(self.chunks()))
+        """A readable, seekable file object over the plaintext (after ``finish``)."""
+        self._check_finished()
+        return io.BufferedReader(_SpoolReader(self), buffer_size=CHUNK)
+
+    def read_chunk(self, index: int) -> bytes:
+        """Decrypt chunk ``index``; DecryptionFailed if it was altered."""
+        self._file.seek(index * (CHUNK + _SPOOL_ABYTES))
+        sealed = self._file.read(CHUNK + _SPOOL_ABYTES)
+        try:
+            return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed, None, self._nonce(index), self._key
+            )
+        except nacl.exceptions.CryptoError:
+            raise DecryptionFailed from None
 
     def close(self) -> None:
         self._file.close()
         super().close()
 
-    def _push(self, chunk: bytes, tag: int) -> None:
+    def _check_finished(self) -> None:
+        if not self._finished:
+            raise ValueError("spool not finished")
+
+    def _nonce(self, index: int) -> bytes:
+        return self._prefix + index.to_bytes(_SPOOL_NONCE - _SPOOL_PREFIX, "big")
+
+    def _seal(self, chunk: bytes | bytearray | memoryview) -> None:
         self._file.write(
-            sodium.crypto_secretstream_xchacha20poly1305_push(
-                self._state, chunk, tag=tag
+            sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+                bytes(chunk), None, self._nonce(self._count), self._key
             )
         )
+        self._count += 1
+
+
+class _SpoolReader(io.RawIOBase):
+    """Random access to a finished spool's plaintext, one chunk decrypted at a
+    time (the last one is kept for the small sequential reads parsers make)."""
+
+    def __init__(self, spool: EncryptedSpool) -> None:
+        super().__init__()
+        self._spool = spool
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            base = 0
+        elif whence == io.SEEK_CUR:
+            base = self._position
+        elif whence == io.SEEK_END:
+            base = self._spool.size
+        else:
+            raise ValueError(f"invalid whence: {whence}")
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, target: Any) -> int:
+        if self._position >= self._spool.size:
+            return 0
+        index, offset = divmod(self._position, CHUNK)
+        if self._cached is None or self._cached[0] != index:
+            self._cached = (index, self._spool.read_chunk(index))
+        chunk = memoryview(self._cached[1])
+        size = min(len(target), len(chunk) - offset)
+        target[:size] = chunk[offset : offset + size]
+        self._position += size
+        return size

@@ -1,7 +1,7 @@
 """Evidence files: scrubbing, encrypted storage, and reading them back.
 
-The order of work keeps a submission whole or absent: every file is scrubbed in
-memory first (any problem is reported before anything is written), the ciphertext
+The order of work keeps a submission whole or absent: every file is scrubbed
+first (any problem is reported before anything is written), the ciphertext
 is then written to storage, and the database rows follow in one transaction. If that
 transaction fails the written files are deleted at once; files left behind by a
 crash are removed later by ``sweep_orphans``.
@@ -10,8 +10,7 @@ crash are removed later by ``sweep_orphans``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
+import errno
 import json
 import secrets
 import unicodedata
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 from tipline import crypto
 from tipline.accounts.models import User
 from tipline.intake.models import Attachment, OriginalKey, Report
-from tipline.intake.scrub import Cleaned, FileRejected, clean_file
+from tipline.intake.scrub import Cleaned, FileRejected, clean_upload
 from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
@@ -41,12 +40,14 @@ MAX_NAME_CHARS = 120
 
 @dataclass(frozen=True)
 class PreparedFile:
-    """A scrubbed upload, still only in memory."""
+    """A scrubbed upload, not stored yet: in memory or in encrypted spools."""
 
     name: str
     renamed: bool
     cleaned: Cleaned
-    original: bytes | None
+    # The upload as received, when the profile keeps originals: read from memory,
+    # or from its encrypted spool for a PDF (tipline.intake.scrub.clean_upload).
+    original: BinaryIO | None
     original_sha256: str
 
     @property
@@ -84,12 +85,13 @@ def prepare_uploads(
     prepared, problems = [], []
     for upload in uploads:
         name = safe_file_name(upload.name or "")
+        if upload.storage_full:
+            raise OSError(errno.ENOSPC, "no space left for an upload")
         if upload.too_large:
             problems.append(FileProblem(name, _too_large_message()))
             continue
-        data = _take_bytes(upload)
         try:
-            cleaned = clean_file(data)
+            cleaned, original = clean_upload(upload.file)
         except FileRejected as exc:
             problems.append(FileProblem(name, str(REJECTION_MESSAGES[exc.code])))
             continue
@@ -99,25 +101,13 @@ def prepare_uploads(
                 name=final_name,
                 renamed=final_name != upload.name,
                 cleaned=cleaned,
-                original=data if keep_originals else None,
-                original_sha256=hashlib.sha256(data).hexdigest(),
+                original=original if keep_originals else None,
+                original_sha256=upload.sha256,
             )
         )
     if problems:
         raise AttachmentsRejected(problems)
     return prepared
-
-
-def _take_bytes(upload: BoundedUpload) -> bytes:
-    """The upload's bytes, releasing the upload's own buffer.
-
-    BytesIO.getvalue() hands over its internal buffer without copying when it can,
-    and closing the upload drops the only other reference: a 50 MB file then costs
-    50 MB here, not 100 (the memory figure is in bench/attachments.py).
-    """
-    data = upload.file.getvalue()
-    upload.close()
-    return data
 
 
 def safe_file_name(raw: str) -> str:
@@ -222,9 +212,7 @@ def _write_one(
     keys: list[OriginalKey] = []
     if item.original is not None:
         original_key = crypto.new_data_key()
-        row.original_blob_name = _store(
-            original_key, io.BytesIO(item.original), written
-        )
+        row.original_blob_name = _store(original_key, item.original, written)
         row.original_escrow_key = crypto.seal_for_staff(original_key, escrow)
         keys = [
             OriginalKey(

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tipline import crypto
+from tipline.crypto.keys import DecryptionFailed
 from tipline.crypto.streams import CHUNK
 
 
@@ -105,6 +106,42 @@ def test_spool_gives_back_what_was_written_in_any_pieces(pieces):
         assert spool.reader().read() == joined
         assert spool.size == len(joined)
         assert spool.sha256 == hashlib.sha256(joined).hexdigest()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(0, 4 * CHUNK),
+    reads=st.lists(st.tuples(st.integers(0, 5 * CHUNK), st.integers(0, 2 * CHUNK))),
+)
+def test_spool_reads_back_from_any_position(size, reads):
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    with crypto.EncryptedSpool() as spool:
+        spool.write(data)
+        spool.finish()
+        reader = spool.reader()
+        for position, length in reads:
+            reader.seek(position)
+            assert reader.read(length) == data[position : position + length]
+        reader.seek(-min(size, 10), io.SEEK_END)
+        assert reader.read() == data[len(data) - min(size, 10) :]
+
+
+def test_an_altered_or_swapped_spool_chunk_is_refused():
+    data = b"a" * CHUNK + b"b" * CHUNK + b"c" * 10
+    with crypto.EncryptedSpool() as spool:
+        spool.write(data)
+        spool.finish()
+        sealed = CHUNK + 16
+        spool._file.seek(0)
+        first, second = spool._file.read(sealed), spool._file.read(sealed)
+        spool._file.seek(0)
+        spool._file.write(second + first)  # the chunks swapped
+        with pytest.raises(DecryptionFailed):
+            spool.reader().read()
+        spool._file.seek(0)
+        spool._file.write(first[:-1] + bytes([first[-1] ^ 1]))  # one bit flipped
+        with pytest.raises(DecryptionFailed):
+            spool.read_chunk(0)
 
 
 def test_spool_keeps_only_ciphertext_on_disk(tmp_path, monkeypatch):

@@ -7,8 +7,10 @@ and polyglots, where a second file (a zip, a PDF) hides inside an allowed one.
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from . import text, xmlsafe, zipsafe
 from .result import FileRejected
@@ -161,35 +163,47 @@ def _package(data: bytes) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def ends_with_zip(data: bytes) -> bool:
-    """True if ``data`` ends with a ZIP archive that zip tools would open.
+def ends_with_zip(source: BinaryIO) -> bool:
+    """True if the file ``source`` reads ends with a ZIP archive that zip tools
+    would open.
 
     Zip readers find an archive by its end-of-central-directory record in the last
     64 KiB and follow it back to the central directory. Checking that structure,
     rather than searching for the 4-byte markers anywhere, matters: in several
     megabytes of compressed audio or video those bytes occur by chance, and a search
-    would refuse about one genuine 10 MB file in two hundred.
+    would refuse about one genuine 10 MB file in two hundred. Only the tail and
+    four bytes at the directory's start are read, so a large file need not be in
+    memory.
     """
-    tail_start = max(1, len(data) - EOCD_SIZE - 0xFFFF)
-    position = data.rfind(b"PK\x05\x06", tail_start)
-    if position < 0 or len(data) < position + EOCD_SIZE:
+    size = source.seek(0, io.SEEK_END)
+    tail_start = max(1, size - EOCD_SIZE - 0xFFFF)
+    source.seek(tail_start)
+    tail = source.read()
+    found = tail.rfind(b"PK\x05\x06")
+    if found < 0 or len(tail) < found + EOCD_SIZE:
         return False
-    cd_size, _cd_offset, comment_length = struct.unpack_from(
-        "<IIH", data, position + 12
-    )
-    if position + EOCD_SIZE + comment_length != len(data):
+    position = tail_start + found
+    cd_size, _cd_offset, comment_length = struct.unpack_from("<IIH", tail, found + 12)
+    if position + EOCD_SIZE + comment_length != size:
         return False
     if cd_size == 0xFFFFFFFF:  # ZIP64: the locator sits right before the record
-        return data[position - 20 : position - 16] == b"PK\x06\x07"
+        return _bytes_at(source, position - 20, 4) == b"PK\x06\x07"
     start = position - cd_size
-    return start >= 1 and data[start : start + 4] in (b"PK\x01\x02", b"PK\x05\x06")
+    return start >= 1 and _bytes_at(source, start, 4) in (b"PK\x01\x02", b"PK\x05\x06")
+
+
+def _bytes_at(source: BinaryIO, position: int, length: int) -> bytes:
+    if position < 0:
+        return b""
+    source.seek(position)
+    return source.read(length)
 
 
 def check_polyglot(data: bytes, fmt: Format) -> None:
     """Reject media and PDFs that also carry a zip, and JPEG/PNG carrying a PDF."""
     if fmt.kind not in POLYGLOT_KINDS:
         return
-    if ends_with_zip(data):
+    if ends_with_zip(io.BytesIO(data)):
         raise FileRejected("polyglot")
     if fmt.name in ("jpeg", "png") and b"%PDF-" in data:
         raise FileRejected("polyglot")

@@ -12,8 +12,8 @@ files cannot be inspected, so they are refused.
 from __future__ import annotations
 
 import binascii
-import io
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
@@ -64,10 +64,11 @@ _PDF_ERRORS = (
 )
 
 
-def _open(data: bytes) -> pikepdf.Pdf:
-    """Open the PDF; a password or a parse failure is a rejection."""
+def _open(source: BinaryIO) -> pikepdf.Pdf:
+    """Open the PDF; a password or a parse failure is a rejection. qpdf reads
+    ``source`` as it needs, so the input need not be in memory whole."""
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        pdf = pikepdf.open(source, access_mode=pikepdf.AccessMode.stream)
     except pikepdf.PasswordError:
         raise FileRejected("encrypted") from None
     except _PDF_ERRORS:
@@ -244,10 +245,10 @@ def _verify(pdf: pikepdf.Pdf, output: EncryptedSpool, ids: list[bytes]) -> None:
         tail = window[-overlap:] if overlap else b""
 
 
-def clean(data: bytes) -> tuple[EncryptedSpool, set[str]]:
+def clean(source: BinaryIO) -> tuple[EncryptedSpool, set[str]]:
     """The re-written PDF (in an encrypted spool) and the removal codes for what it
-    carried."""
-    pdf = _open(data)
+    carried. ``source`` is read from any position while the PDF is rewritten."""
+    pdf = _open(source)
     found: set[str] = set()
     with pdf:
         if pdf.is_encrypted:

@@ -33,7 +33,14 @@ from pikepdf import Dictionary, Name
 from PIL import Image, ImageFile, PngImagePlugin
 
 import tipline.intake.scrub as scrub
-from tipline.intake.scrub import Cleaned, FileRejected, clean_file, zipsafe
+from tipline import crypto
+from tipline.intake.scrub import (
+    Cleaned,
+    FileRejected,
+    clean_file,
+    clean_upload,
+    zipsafe,
+)
 from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
 from tipline.intake.scrub.parts import PartRule
 
@@ -1204,6 +1211,52 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     except FileRejected:
         return  # its constructor refuses codes outside REJECTION_CODES
     assert isinstance(result, Cleaned)
+
+
+def spooled(data: bytes) -> crypto.EncryptedSpool:
+    """``data`` as an upload arrives: in an encrypted spool, read from any place."""
+    spool = crypto.EncryptedSpool()
+    spool.write(data)
+    spool.finish()
+    return spool
+
+
+def test_a_spooled_pdf_is_cleaned_like_one_in_memory() -> None:
+    source, ids = sample_pdf()
+    expected = clean_file(source)
+    with spooled(source) as spool:
+        cleaned, original = clean_upload(spool.reader())
+        assert original.read() == source
+
+    assert cleaned.removed == expected.removed
+    assert cleaned.kind == "pdf"
+    output = cleaned.open().read()
+    assert SECRET.encode() not in output
+    for part in ids:
+        assert part not in output
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "docx", "wav", "mp4"])
+def test_other_spooled_files_are_cleaned_like_ones_in_memory(
+    samples: dict[str, bytes], kind: str
+) -> None:
+    expected = clean_file(samples[kind])
+    with spooled(samples[kind]) as spool:
+        cleaned, original = clean_upload(spool.reader())
+        assert original.read() == samples[kind]
+
+    assert (cleaned.kind, cleaned.removed) == (expected.kind, expected.removed)
+    assert cleaned.open().read() == expected.open().read()
+
+
+def test_a_spooled_pdf_carrying_a_zip_is_refused() -> None:
+    source, _ = sample_pdf()
+    polyglot = source + make_zip({"payload.txt": "hidden"})
+    with spooled(polyglot) as spool, pytest.raises(FileRejected) as refused:
+        clean_upload(spool.reader())
+    assert refused.value.code == "polyglot"
+    with spooled(b"%PDF-") as spool, pytest.raises(FileRejected):
+        clean_upload(spool.reader())
 
 
 def image_bytes(fmt: str, **options: object) -> bytes:
