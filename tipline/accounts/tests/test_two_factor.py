@@ -135,3 +135,22 @@ def test_analysts_may_work_without_it(owner):
     password_step(client, owner)
 
     assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"]
+)
+@pytest.mark.parametrize("with_code", [False, True])
+def test_sign_in_never_sends_anyone_to_another_site(owner, target, with_code):
+    secret = enrol_authenticator(owner) if with_code else None
+    client = Client(enforce_csrf_checks=True)
+    page = f"/staff/login/?next={target}"
+
+    response = post_form(
+        client, page, page, {"username": owner.username, "password": PASSWORD}
+    )
+    if with_code:
+        response = code_step(client, authenticator_code(secret, steps_ahead=1))
+
+    assert response.status_code == 302
+    assert response.url == "/staff/"
