@@ -80,10 +80,18 @@ def outsider(profile) -> User:
     return make_staff("outsider", "elsewhere")
 
 
+class BrowserClient(Client):
+    """Enforces CSRF and follows a POST's redirect, as a browser does."""
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("follow", True)
+        return super().post(*args, **kwargs)
+
+
 @pytest.fixture
 def browser_client() -> Client:
     """A client that enforces CSRF like a browser, so tests must send the token."""
-    return Client(enforce_csrf_checks=True)
+    return BrowserClient(enforce_csrf_checks=True)
 
 
 def form_tokens(html: str) -> dict[str, str]:
@@ -95,8 +103,13 @@ def form_tokens(html: str) -> dict[str, str]:
 
 
 def post_form(client: Client, page: str, action: str, data: dict[str, Any], **extra):
-    """GET ``page``, then POST ``data`` to ``action`` with the page's hidden tokens."""
+    """GET ``page``, then POST ``data`` to ``action`` with the page's hidden tokens.
+
+    Public pages answer a successful POST with 303 See Other, as browsers expect;
+    the client follows it (as a browser does) unless ``follow=False`` is given."""
     html = client.get(page).content.decode()
+    if not page.startswith("/staff/"):
+        extra.setdefault("follow", True)
     return client.post(action, {**form_tokens(html), **data}, **extra)
 
 

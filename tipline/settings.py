@@ -202,6 +202,16 @@ PROOF_OF_WORK_BITS = env_int("PROOF_OF_WORK_BITS", 18)
 # months (the people named deserve their earliest deletion), others five years.
 RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)
 RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 5 * 365)
+# The receipt page shows the code for this long after the report was made; the same
+# form sent again within it shows the code again, later only "already received"
+# (tipline/intake/browser.py).
+RECEIPT_SHOWN_SECONDS = env_int("RECEIPT_SHOWN_SECONDS", 10 * 60)
+# A follow-up sign-in ends after this long without a request, and this long after
+# signing in whatever happens.
+FOLLOWUP_IDLE_SECONDS = env_int("FOLLOWUP_IDLE_SECONDS", 15 * 60)
+FOLLOWUP_MAX_SECONDS = env_int("FOLLOWUP_MAX_SECONDS", 2 * 3600)
+# What a reporter typed is kept this long across a change of language.
+DRAFT_SECONDS = 10 * 60
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Uploads stay in memory (never a plaintext temporary file) within these limits.
 FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedSpoolUploadHandler"]

@@ -1,7 +1,7 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from tipline.api.views import api
+from tipline.intake.views import change_language
 
 urlpatterns = [
     path("", include("tipline.outreach.urls")),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("staff/", include("tipline.accounts.urls")),
     path("staff/", include("tipline.triage.urls")),
     path("staff/", include("tipline.audit.urls")),
-    path("language/", set_language, name="set_language"),
+    path("language/", change_language, name="set_language"),
     path("api/v1/", api.urls),
 ]
 

@@ -64,7 +64,11 @@ class CleanedFile(Schema):
 
 
 class Submitted(Schema):
-    receipt: str
+    """``receipt`` is null when the same token was sent again after the receipt
+    window (``TIPLINE_RECEIPT_SHOWN_SECONDS``): a copied token must not open the
+    report, so only the fact that it arrived is returned."""
+
+    receipt: str | None
     created: bool
     files: list[CleanedFile]
 
@@ -97,8 +101,12 @@ class MessageOut(Schema):
 
 
 class OwnReport(Schema):
+    """``answers`` is empty when the profile does not show reporters their own
+    report (``answers_shown`` false)."""
+
     category: str
     status: str
+    answers_shown: bool
     answers: list[Answer]
     files: list[FileOut]
     messages: list[MessageOut]

@@ -24,6 +24,7 @@ from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
     STORAGE_FULL,
     MessageForm,
+    ReceiptForm,
     ReportForm,
 )
 from tipline.intake.models import Category
@@ -136,8 +137,9 @@ def submit_report(
         return Status(503, _problem("__all__", str(STORAGE_FULL)))
     if submission.created:
         flood.record_report()
+    shown = submission.shown_until is not None
     body = {
-        "receipt": crypto.format_receipt(submission.receipt),
+        "receipt": crypto.format_receipt(submission.receipt) if shown else None,
         "created": submission.created,
         "files": _cleaned(submission.files),
     }
@@ -173,13 +175,13 @@ def send_message(
     body: Form[str],
     files: File[list[UploadedFile]] = None,
 ) -> Status[Any]:
+    receipt_form = ReceiptForm({"receipt": receipt})
     form = MessageForm(
-        {"receipt": receipt, "token": token, "body": body},
-        MultiValueDict({"files": files or []}),
+        {"token": token, "body": body}, MultiValueDict({"files": files or []})
     )
-    if not form.is_valid():
-        return Status(400, {"errors": _errors(form)})
-    access = _access(form.cleaned_data["receipt"])
+    if not (receipt_form.is_valid() & form.is_valid()):
+        return Status(400, {"errors": {**_errors(receipt_form), **_errors(form)}})
+    access = _access(receipt_form.cleaned_data["receipt"])
     if access is None:
         return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
     try:
@@ -235,7 +237,7 @@ def _access(receipt: str) -> services.ReporterAccess | None:
         return None
 
 
-def _errors(form: ReportForm | MessageForm) -> dict[str, list[str]]:
+def _errors(form: ReportForm | MessageForm | ReceiptForm) -> dict[str, list[str]]:
     return {
         field: [str(m) for m in messages] for field, messages in form.errors.items()
     }
@@ -265,11 +267,14 @@ def _names(files: list[Any]) -> list[dict[str, str]]:
 
 
 def _own_report(plain: Any) -> dict[str, Any]:
+    shown = plain.case.report.category.profile.followup_shows_report
     return {
         "category": plain.case.report.category.local_title,
         "status": plain.case.reporter_status,
+        "answers_shown": shown,
         "answers": [
-            {"label": localized(a["label"]), "value": a["value"]} for a in plain.answers
+            {"label": localized(a["label"]), "value": a["value"]}
+            for a in (plain.answers if shown else [])
         ],
         "files": _names(plain.attachments),
         "messages": [

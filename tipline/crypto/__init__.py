@@ -9,6 +9,14 @@ database and the file store (a stolen backup, a compromised storage bucket, a
 seized disk) must learn nothing about report content from it.
 """
 
+from tipline.crypto.handles import (
+    HandleKeys,
+    MalformedHandle,
+    decode_handle,
+    derive_handle_keys,
+    encode_handle,
+    new_handle,
+)
 from tipline.crypto.keys import (
     KEY_BYTES,
     DecryptionFailed,
@@ -49,20 +57,26 @@ __all__ = [
     "DecryptionFailed",
     "EncryptedSpool",
     "EncryptingReader",
+    "HandleKeys",
     "KeyPair",
+    "MalformedHandle",
     "MalformedReceipt",
     "PasswordCost",
     "ReceiptKeys",
+    "decode_handle",
     "decrypt",
     "decrypt_stream",
     "derive_file_key",
+    "derive_handle_keys",
     "derive_receipt_keys",
+    "encode_handle",
     "encrypt",
     "encrypt_stream",
     "format_receipt",
     "generate_keypair",
     "lock_with_password",
     "new_data_key",
+    "new_handle",
     "new_salt",
     "normalise_receipt",
     "open_as_staff",

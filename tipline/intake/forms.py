@@ -68,6 +68,10 @@ class ReportForm(forms.Form):
         for spec in category.fields:
             self.fields[spec["name"]] = build_field(spec)
         self.fields["files"] = EvidenceField()
+        for bound in self.fields.values():
+            # Nothing a reporter types goes into the browser's autofill store, and
+            # browsers keep no form state of such fields in their session files.
+            bound.widget.attrs["autocomplete"] = "off"
 
     @property
     def honeypot_filled(self) -> bool:
@@ -143,13 +147,15 @@ class ReceiptForm(forms.Form):
             ) from None
 
 
-class MessageForm(ReceiptForm):
-    receipt = forms.CharField(widget=forms.HiddenInput, max_length=100)
+class MessageForm(forms.Form):
+    """A reporter's message. The receipt is not part of it: on the web the follow-up
+    handle stands for it, and the API checks it with ReceiptForm first."""
+
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
     body = forms.CharField(
         label=_("Your message"),
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
         validators=[reject_unreadable],
     )
     files = EvidenceField()

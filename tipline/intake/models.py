@@ -22,6 +22,9 @@ class Profile(models.Model):
     # (EU Whistleblowing Directive, Art. 9: 7 days and 3 months).
     acknowledge_days = models.PositiveSmallIntegerField(default=7)
     feedback_days = models.PositiveSmallIntegerField(default=90)
+    # Whether the follow-up page shows the reporter their own report's text. Anyone
+    # holding the receipt sees what is shown, so a profile may choose not to.
+    followup_shows_report = models.BooleanField(default=True)
     active = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -141,3 +144,25 @@ class OriginalKey(models.Model):
 
     def __str__(self) -> str:
         return f"original key for {self.user_id} on {self.attachment_id}"
+
+
+class BrowserHandle(models.Model):
+    """What a reporter's browser handle opens: the receipt page for a few minutes, a
+    follow-up sign-in, a draft kept across a language change, or the right to see a
+    receipt again when the same form is sent twice (tipline.crypto.handles).
+
+    Everything but the lookup value and a coarse purge hour is encrypted under a key
+    derived from the handle, which only the browser holds. The exact expiry is inside
+    the ciphertext: a clear one would date the reporter's visit to the minute.
+    """
+
+    lookup = models.CharField(max_length=64, unique=True)
+    sealed = models.BinaryField()
+    # Rounded up to the hour; the hourly sweep deletes rows past it.
+    purge_after = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"browser handle {self.pk}"
+
+    def context(self) -> bytes:
+        return f"browser-handle:{self.lookup}".encode()

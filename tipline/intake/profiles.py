@@ -56,6 +56,7 @@ def load_profile(name: str) -> Profile:
             "intro": data["intro"],
             "not_suspicious": data.get("not_suspicious", []),
             "keep_originals": bool(data.get("keep_originals", False)),
+            "followup_shows_report": bool(data.get("followup_shows_report", True)),
             "acknowledge_days": int(data.get("acknowledge_days", 7)),
             "feedback_days": int(data.get("feedback_days", 90)),
         },

@@ -7,7 +7,7 @@ import errno
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import services as cases
 from tipline.cases.models import Case
-from tipline.intake import attachments
+from tipline.intake import attachments, handles
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
@@ -29,6 +29,8 @@ from tipline.triage import services as triage
 # Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.
 REPORT_FORM = "report"
 MESSAGE_FORM = "reporter-message"
+# While this handle lives, sending the same form again shows its receipt again.
+RECEIPT_REPLAY = handles.Kind("receipt-replay", "RECEIPT_SHOWN_SECONDS")
 
 
 class StorageFull(Exception):
@@ -63,6 +65,9 @@ class Submission:
     report: Report
     created: bool
     files: list[attachments.PreparedFile] = field(default_factory=list)
+    # Until when the receipt may be shown; None: the report was made earlier and
+    # the window has passed, so it must not be shown again ("already received").
+    shown_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ def submit_report(
 
     The receipt is derived from the form token, so a resubmitted form (double click,
     retry after a lost response) finds the report it already made and returns the
-    same receipt with ``created=False`` instead of making a second report.
+    same receipt with ``created=False`` instead of making a second report. Only for a
+    few minutes, though (``shown_until``): afterwards a copied form token must not be
+    as good as the receipt, so the caller says "already received" without it.
     Raises AttachmentsRejected, before anything is stored, if a file is refused.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
@@ -99,7 +106,7 @@ def submit_report(
     # the unique lookup value catches it for one query less on every report.
     existing = Report.objects.filter(receipt_lookup=lookup).first() if uploads else None
     if existing is not None:
-        return Submission(receipt=receipt, report=existing, created=False)
+        return _again(receipt, existing, token_secret)
     files = attachments.prepare_uploads(
         uploads, keep_originals=category.profile.keep_originals
     )
@@ -124,16 +131,29 @@ def submit_report(
             sealed,
             written,
             assessed,
+            token_secret,
         )
     except IntegrityError:
         attachments.delete_blobs(written.blob_names)
         # The same form arrived twice at once; the other request stored it.
         report = Report.objects.get(receipt_lookup=lookup)
-        return Submission(receipt=receipt, report=report, created=False)
+        return _again(receipt, report, token_secret)
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise
-    return Submission(receipt=receipt, report=report, created=True, files=files)
+    return Submission(
+        receipt=receipt,
+        report=report,
+        created=True,
+        files=files,
+        shown_until=handles.open_handle_expiry(token_secret, RECEIPT_REPLAY),
+    )
+
+
+def _again(receipt: str, report: Report, token_secret: bytes) -> Submission:
+    """The same form, sent again: its receipt only within the replay window."""
+    until = handles.open_handle_expiry(token_secret, RECEIPT_REPLAY)
+    return Submission(receipt=receipt, report=report, created=False, shown_until=until)
 
 
 @transaction.atomic
@@ -147,6 +167,7 @@ def _store_report(
     sealed: cases.SealedKeys,
     written: attachments.WrittenFiles,
     assessed: Assessment,
+    token_secret: bytes,
 ) -> Report:
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
     report.answers_encrypted = crypto.encrypt(
@@ -158,6 +179,9 @@ def _store_report(
         wrap_key, data_key, context=_wrap_context(lookup)
     )
     report.save()
+    # In the report's transaction: whenever the report exists, so does the window in
+    # which the same form may show its receipt again.
+    handles.save_handle(token_secret, RECEIPT_REPLAY, {})
     attachments.save_rows(written, report=report)
     case = cases.open_case(
         report=report,

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from tipline.intake import attachments
+from tipline.intake import attachments, handles
 
 
 @task()
 def sweep_orphaned_files() -> int:
-    """Delete evidence blobs left in storage by a submission that never committed."""
-    return attachments.sweep_orphans()
+    """Delete evidence blobs left in storage by a submission that never committed,
+    and browser handles past their purge hour (receipt pages, sign-ins, drafts)."""
+    return attachments.sweep_orphans() + handles.sweep_expired()

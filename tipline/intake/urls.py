@@ -1,11 +1,15 @@
 from django.urls import path
 
-from tipline.intake import views
+from tipline.intake import followup_views, views
 
 app_name = "intake"
 urlpatterns = [
     path("report/", views.choose_category, name="choose"),
     path("report/<slug:slug>/", views.report_form, name="form"),
-    path("followup/", views.followup, name="followup"),
-    path("followup/message/", views.followup_message, name="followup_message"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("receipt/done/", views.receipt_done, name="receipt_done"),
+    path("language/keep/", views.switch_language, name="switch_language"),
+    path("followup/", followup_views.followup, name="followup"),
+    path("followup/message/", followup_views.followup_message, name="followup_message"),
+    path("followup/signout/", followup_views.followup_signout, name="followup_signout"),
 ]

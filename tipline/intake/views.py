@@ -1,32 +1,34 @@
-"""The public side: choosing a category, reporting, and following up.
+"""The public side: choosing a category, reporting, and the receipt page.
 
-Every page here works without JavaScript. Responses that show a receipt or a
-report are rendered directly (no redirect carrying secrets in a URL) and are never
-cached (tipline.lib.middleware).
+Every page here works without JavaScript. A successful report redirects to the
+receipt page (POST/redirect/GET): the receipt travels in neither a URL nor a body
+the browser keeps, but under a short-lived handle (tipline/intake/browser.py).
+Responses are never cached (tipline.lib.middleware).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from tipline import crypto
-from tipline.intake import flood, proof, services
+from tipline.intake import browser, flood, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import (
-    RECEIPT_NOT_OPENED,
-    STORAGE_FULL,
-    MessageForm,
-    ReceiptForm,
-    ReportForm,
-)
+from tipline.intake.forms import STORAGE_FULL, ReportForm
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
+from tipline.intake.scrub.messages import REMOVED_LABELS
 from tipline.intake.selectors import get_active_category
 from tipline.lib.tokens import (
     FormSentTooSoon,
@@ -34,7 +36,6 @@ from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,
     read_form_token,
-    token_digest,
 )
 
 SENT_TOO_SOON = gettext_lazy(
@@ -52,7 +53,12 @@ NOT_SENT = gettext_lazy(
     "send the report again."
 )
 REPORT_FORM = services.REPORT_FORM
-MESSAGE_FORM = services.MESSAGE_FORM
+# HTML ids of the forms whose typed text a language change keeps.
+REPORT_FORM_ID = "report-form"
+MESSAGE_FORM_ID = "message-form"
+SIGNIN_FORM_ID = "signin-form"
+# Form fields a language change does not keep: the change itself and the CSRF token.
+NOT_KEPT = frozenset({"csrfmiddlewaretoken", "language", "next", "draft_of"})
 
 
 def choose_category(request: HttpRequest) -> HttpResponse:
@@ -68,10 +74,7 @@ def choose_category(request: HttpRequest) -> HttpResponse:
 def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_active_category(slug)
     if request.method == "GET":
-        form = ReportForm(
-            category=category, initial={"token": new_form_token(REPORT_FORM)}
-        )
-        return _render_form(request, category, form)
+        return _blank_or_draft_form(request, category)
     form = ReportForm(request.POST, request.FILES, category=category)
     token = request.POST.get("token", "")
     try:
@@ -111,106 +114,154 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
                 uploads=form.cleaned_data["files"],
             )
     except AttachmentsRejected as exc:
-        _explain_file_problems(form, exc)
+        explain_file_problems(form, exc)
         return _render_form(request, category, form, status=400)
     except services.StorageFull:
         form.add_error(None, STORAGE_FULL)
         return _render_form(request, category, form, status=503)
     if submission.created:
         flood.record_report()
-    context = {
-        "receipt": crypto.format_receipt(submission.receipt),
+    return _to_receipt_page(request, submission, category)
+
+
+def _to_receipt_page(
+    request: HttpRequest, submission: services.Submission, category: Category
+) -> HttpResponse:
+    """Redirect to the receipt page, which may show the receipt until the window
+    ends. A form sent again after that learns only that it arrived."""
+    until = submission.shown_until
+    payload: dict[str, Any] = {
         "created": submission.created,
+        "category": category.pk,
+        "files": [file_summary(f) for f in submission.files],
+        "receipt": crypto.format_receipt(submission.receipt) if until else None,
+    }
+    response = HttpResponseRedirect(reverse("intake:receipt"), status=303)
+    browser.end(request, response, browser.RECEIPT_PAGE)
+    browser.start(
+        response,
+        browser.RECEIPT_PAGE,
+        payload,
+        expires=until or timezone.now() + browser.RECEIPT_PAGE.kind.lifetime,
+    )
+    return response
+
+
+@require_http_methods(["GET"])
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt, while its handle lives; afterwards a page that says it is gone.
+
+    Reloading it or changing the language shows it again, within the window."""
+    opened = browser.read(request, browser.RECEIPT_PAGE)
+    if opened is None:
+        return render(request, "intake/receipt_gone.html")
+    payload = opened.payload
+    category = Category.objects.filter(pk=payload["category"]).first()
+    context = {
+        "receipt": payload["receipt"],
+        "created": payload["created"],
         "category": category,
-        "files": submission.files,
+        "files": shown_files(payload["files"]),
+        "minutes": settings.RECEIPT_SHOWN_SECONDS // 60,
     }
     return render(request, "intake/receipt.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+def receipt_done(request: HttpRequest) -> HttpResponse:
+    """ "I have noted it down": the receipt is no longer shown on this device."""
+    response = redirect("intake:receipt")
+    if request.method == "POST":
+        browser.end(request, response, browser.RECEIPT_PAGE)
+    return response
+
+
+def change_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, for pages without a form to keep; a GET (a
+    bookmark, Back then Reload) gets the home page instead of an empty answer."""
+    if request.method != "POST":
+        return redirect("outreach:home")
+    return set_language(request)
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def followup(request: HttpRequest) -> HttpResponse:
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Change the language and keep what the reporter typed, without JavaScript.
+
+    The page's language control submits the page's own form here; what it carried
+    is kept under a draft handle (encrypted, for minutes) and the page it came from
+    shows it again in the new language. Files cannot be kept: the page says so.
+    """
     if request.method == "GET":
-        return render(request, "intake/followup_signin.html", {"form": ReceiptForm()})
-    form = ReceiptForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "intake/followup_signin.html", {"form": form}, status=400
-        )
-    return _render_report(request, form.cleaned_data["receipt"])
+        return redirect("outreach:home")
+    response = set_language(request)
+    if not isinstance(response, HttpResponseRedirect):
+        return redirect("outreach:home")
+    target = response["Location"].split("?", 1)[0]
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in NOT_KEPT}
+    if data:
+        draft = {
+            "form": request.POST.get("draft_of", ""),
+            "data": data,
+            "files_dropped": bool(request.FILES),
+        }
+        browser.start(response, browser.DRAFT, draft, path=target)
+    response.status_code = 303
+    return response
 
 
-@sensitive_post_parameters()
-@require_POST
-def followup_message(request: HttpRequest) -> HttpResponse:
-    form = MessageForm(request.POST, request.FILES)
-    if not form.is_valid():
-        if "receipt" in form.errors:
-            return render(
-                request,
-                "intake/followup_signin.html",
-                {"form": ReceiptForm(request.POST)},
-                status=400,
-            )
-        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
-    try:
-        secret = read_form_token(form.cleaned_data["token"], MESSAGE_FORM)
-    except FormTokenInvalid:
-        form.add_error(
-            None, _("This form could not be verified. Please send your message again.")
-        )
-        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
-    access = _access_or_none(form.cleaned_data["receipt"])
-    if access is None:
-        return _signin_failed(request)
-    try:
-        with services.storage_full_as_error():
-            sent = services.post_reporter_message(
-                access=access,
-                body=form.cleaned_data["body"],
-                token_digest=token_digest(secret, MESSAGE_FORM),
-                uploads=form.cleaned_data["files"],
-            )
-    except AttachmentsRejected as exc:
-        _explain_file_problems(form, exc)
-        return _render_report(request, form.cleaned_data["receipt"], form, status=400)
-    except services.StorageFull:
-        form.add_error(None, STORAGE_FULL)
-        return _render_report(request, form.cleaned_data["receipt"], form, status=503)
-    return _render_report(
-        request, form.cleaned_data["receipt"], sent=True, files=sent.files
-    )
+@dataclass(frozen=True)
+class Draft:
+    """What a reporter had typed into one form before changing the language."""
+
+    initial: dict[str, Any]
+    files_dropped: bool
+    taken: bool
 
 
-def _render_report(
-    request: HttpRequest,
-    receipt: str,
-    message_form: MessageForm | None = None,
-    *,
-    sent: bool = False,
-    files: list[PreparedFile] | None = None,
-    status: int = 200,
+def keep_draft(request: HttpRequest, form: str) -> Draft:
+    """The draft of ``form`` as initial values, if one was kept for this page."""
+    draft = browser.take_draft(request, form)
+    if draft is None:
+        return Draft({}, files_dropped=False, taken=False)
+    initial = {k: v[0] if len(v) == 1 else v for k, v in draft["data"].items()}
+    return Draft(initial, files_dropped=bool(draft["files_dropped"]), taken=True)
+
+
+def forget_draft(
+    request: HttpRequest, response: HttpResponse, draft: Draft
 ) -> HttpResponse:
-    access = _access_or_none(receipt)
-    if access is None:
-        return _signin_failed(request)
-    plain = services.read_own_report(access)
-    if message_form is None:
-        message_form = MessageForm(
-            initial={"receipt": receipt, "token": new_form_token(MESSAGE_FORM)}
-        )
-    context = {
-        "plain": plain,
-        "message_form": message_form,
-        "sent": sent,
-        "files": files or [],
+    """Drop the draft's cookie once its page has shown it."""
+    if draft.taken:
+        browser.end(request, response, browser.DRAFT, path=request.path)
+    return response
+
+
+def file_summary(prepared: PreparedFile) -> dict[str, Any]:
+    """What the reporter is told about one file, kept across the redirect."""
+    return {
+        "name": prepared.name,
+        "renamed": prepared.renamed,
+        "fully_cleaned": prepared.cleaned.fully_cleaned,
+        "removed": list(prepared.cleaned.removed),
     }
-    return render(request, "intake/followup_report.html", context, status=status)
 
 
-def _explain_file_problems(
-    form: ReportForm | MessageForm, exc: AttachmentsRejected
-) -> None:
+def shown_files(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """File summaries as ``_cleaned_files.html`` reads them, in today's language."""
+    return [
+        {
+            "name": s["name"],
+            "renamed": s["renamed"],
+            "cleaned": {"fully_cleaned": s["fully_cleaned"]},
+            "removed_labels": [str(REMOVED_LABELS[code]) for code in s["removed"]],
+        }
+        for s in summaries
+    ]
+
+
+def explain_file_problems(form: Any, exc: AttachmentsRejected) -> None:
     for problem in exc.problems:
         form.add_error("files", f"{problem.name}: {problem.message}")
     # Browsers cannot refill a file input, so say so; everything typed is kept.
@@ -223,22 +274,41 @@ def _explain_file_problems(
     )
 
 
-def _access_or_none(receipt: str) -> services.ReporterAccess | None:
+def _blank_or_draft_form(request: HttpRequest, category: Category) -> HttpResponse:
+    draft = keep_draft(request, REPORT_FORM_ID)
+    initial = dict(draft.initial)
+    if not _token_is_genuine(initial.get("token")):
+        initial["token"] = new_form_token(REPORT_FORM)
+    form = ReportForm(category=category, initial=initial)
+    response = _render_form(request, category, form, files_dropped=draft.files_dropped)
+    return forget_draft(request, response, draft)
+
+
+def _token_is_genuine(token: Any) -> bool:
+    if not isinstance(token, str):
+        return False
     try:
-        return services.access_with_receipt(receipt)
-    except (crypto.MalformedReceipt, services.ReceiptNotFound, crypto.DecryptionFailed):
-        return None
-
-
-def _signin_failed(request: HttpRequest) -> HttpResponse:
-    context = {"form": ReceiptForm(), "failure": RECEIPT_NOT_OPENED}
-    return render(request, "intake/followup_signin.html", context, status=400)
+        read_form_token(token, REPORT_FORM)
+    except FormTokenInvalid:
+        return False
+    return True
 
 
 def _render_form(
-    request: HttpRequest, category: Category, form: ReportForm, status: int = 200
+    request: HttpRequest,
+    category: Category,
+    form: ReportForm,
+    status: int = 200,
+    *,
+    files_dropped: bool = False,
 ) -> HttpResponse:
-    context = {"category": category, "form": form, "proof_bits": flood.proof_bits()}
+    context = {
+        "category": category,
+        "form": form,
+        "proof_bits": flood.proof_bits(),
+        "files_dropped": files_dropped,
+        "keep_form": REPORT_FORM_ID,
+    }
     return render(request, "intake/form.html", context, status=status)
 
 

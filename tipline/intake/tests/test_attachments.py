@@ -303,12 +303,11 @@ def test_reporter_can_attach_files_to_a_follow_up_message(send, owner, settings)
     page = post_form(client, "/followup/", "/followup/", {"receipt": receipt})
     data = {
         **form_tokens(page.content.decode()),
-        "receipt": receipt,
         "body": "Another photo",
         "files": [upload("later.jpg", gps_jpeg())],
     }
 
-    response = client.post("/followup/message/", data)
+    response = client.post("/followup/message/", data, follow=True)
 
     assert response.status_code == 200
     assert "GPS location" in response.content.decode()

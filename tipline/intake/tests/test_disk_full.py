@@ -80,11 +80,11 @@ def test_a_full_disk_refuses_clearly_and_damages_nothing(tmp_path, live_database
             assert refused.status_code == 503
             assert "out of storage space" in refused.text
             assert "Sent while the disk is full." in refused.text
-            # What was stored before is intact and readable.
-            assert (
-                "Stored before the disk filled."
-                in open_with(requests.Session(), base, first_receipt).text
-            )
+            # What was stored before is intact and readable (but not answerable).
+            opened = open_with(requests.Session(), base, first_receipt)
+            assert opened.status_code == 503
+            assert "Stored before the disk filled." in opened.text
+            assert "you can read your report but not reply" in opened.text
 
             filler.unlink()
             retried = reporter.post(

@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.test import Client
 
 from tipline.cases.models import Message
 from tipline.conftest import form_tokens, post_form, receipt_in
+from tipline.intake.models import BrowserHandle
 
 pytestmark = pytest.mark.django_db
 
@@ -66,18 +71,17 @@ def test_malformed_receipt_is_explained(browser_client, profile, typed):
 
 def test_reporter_can_send_a_message_once_per_form(browser_client, receipt):
     page = open_report(browser_client, receipt).content.decode()
-    data = {
-        **form_tokens(page),
-        "receipt": receipt.replace(" ", ""),
-        "body": "More: 3 men",
-    }
+    data = {**form_tokens(page), "body": "More: 3 men"}
 
     first = browser_client.post("/followup/message/", data)
     second = browser_client.post("/followup/message/", data)
 
     assert first.status_code == second.status_code == 200
+    assert first.redirect_chain == [("/followup/", 303)]
     assert "Your message was sent." in first.content.decode()
     assert "More: 3 men" in first.content.decode()
+    # The confirmation is shown once: a reload shows the report without it.
+    assert "Your message was sent." not in browser_client.get("/followup/").text
     assert Message.objects.count() == 1
     message = Message.objects.get()
     assert message.author_kind == "reporter"
@@ -87,7 +91,7 @@ def test_reporter_can_send_a_message_once_per_form(browser_client, receipt):
 
 def test_empty_message_is_refused_with_the_report_still_shown(browser_client, receipt):
     page = open_report(browser_client, receipt).content.decode()
-    data = {**form_tokens(page), "receipt": receipt.replace(" ", ""), "body": ""}
+    data = {**form_tokens(page), "body": ""}
 
     response = browser_client.post("/followup/message/", data)
 
@@ -97,13 +101,102 @@ def test_empty_message_is_refused_with_the_report_still_shown(browser_client, re
     assert Message.objects.count() == 0
 
 
-def test_message_with_a_wrong_receipt_is_refused(browser_client, receipt):
-    page = open_report(browser_client, receipt).content.decode()
-    wrong = ("1" if receipt[0] != "1" else "2") + receipt[1:].replace(" ", "")
-    data = {**form_tokens(page), "receipt": wrong, "body": "hello"}
+def test_a_message_without_a_sign_in_is_kept_for_after_signing_in(
+    browser_client, receipt
+):
+    page = open_report(Client(), receipt).content.decode()
+    signin_page = browser_client.get("/followup/").text
+    # A receipt in the form body no longer opens anything: only the handle does.
+    data = {
+        **form_tokens(page),
+        **form_tokens(signin_page),
+        "receipt": receipt,
+        "body": "Written while signed out",
+    }
 
     response = browser_client.post("/followup/message/", data)
 
     assert response.status_code == 400
-    assert WRONG in response.content.decode()
+    assert "enter your receipt code again to send it" in response.text
     assert Message.objects.count() == 0
+    page = open_report(browser_client, receipt)
+    assert "Written while signed out</textarea>" in page.text
+    assert Message.objects.count() == 0
+
+
+def handle_cookie(client, name="tl_followup"):
+    return client.cookies[name]
+
+
+def test_signing_in_redirects_and_the_browser_holds_a_handle_not_the_receipt(
+    browser_client, receipt
+):
+    response = open_report(browser_client, receipt)
+
+    assert response.redirect_chain == [("/followup/", 303)]
+    cookie = handle_cookie(browser_client)
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Strict"
+    assert cookie["path"] == "/followup/"
+    digits = receipt.replace(" ", "")
+    assert digits not in cookie.value
+    html = response.text
+    assert digits not in html.replace(" ", "")
+    # The receipt page's, the replay window's and this sign-in's.
+    assert BrowserHandle.objects.count() == 3
+    for row in BrowserHandle.objects.all():
+        assert digits.encode() not in bytes(row.sealed)
+        assert row.purge_after.minute == row.purge_after.second == 0
+    # Reloading the page is a GET that shows the report again, no body re-sent.
+    assert "Drone filmed" in browser_client.get("/followup/").text
+
+
+def test_sign_out_ends_the_handle_on_the_server_and_back_shows_nothing(
+    browser_client, receipt
+):
+    open_report(browser_client, receipt)
+    stolen = handle_cookie(browser_client).value
+    page = browser_client.get("/followup/").text
+
+    signed_out = browser_client.post(
+        "/followup/signout/", form_tokens(page), follow=True
+    )
+
+    assert "You have signed out." in signed_out.text
+    assert "Drone filmed" not in browser_client.get("/followup/").text
+    # A copy of the cookie taken before signing out opens nothing either.
+    thief = Client()
+    thief.cookies["tl_followup"] = stolen
+    assert "Drone filmed" not in thief.get("/followup/").text
+    assert "Open my report" in thief.get("/followup/").text
+
+
+def test_the_handle_ends_after_the_idle_time(browser_client, receipt, settings):
+    open_report(browser_client, receipt)
+    assert "Drone filmed" in browser_client.get("/followup/").text
+
+    with time_machine.travel(timedelta(seconds=settings.FOLLOWUP_IDLE_SECONDS + 1)):
+        page = browser_client.get("/followup/").text
+
+    assert "Drone filmed" not in page
+    assert "Open my report" in page
+
+
+@pytest.mark.parametrize(
+    "cookie", ["", "x", "A" * 43, "A" * 42 + "=", "%00" * 43, "Ä" * 43, "A" * 5000]
+)
+def test_a_forged_handle_opens_nothing(browser_client, receipt, cookie):
+    browser_client.cookies["tl_followup"] = cookie
+
+    response = browser_client.get("/followup/")
+
+    assert response.status_code == 200
+    assert "Open my report" in response.text
+    assert "Drone filmed" not in response.text
+
+
+def test_get_on_the_post_only_addresses_answers_with_a_page(browser_client, profile):
+    for path in ("/followup/message/", "/followup/signout/", "/receipt/done/"):
+        response = browser_client.get(path, follow=True)
+        assert response.status_code == 200, path
+        assert "<h1>" in response.text

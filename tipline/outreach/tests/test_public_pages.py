@@ -46,6 +46,7 @@ def test_language_switcher_works_without_javascript(browser_client, profile):
     response = browser_client.post(
         "/language/",
         {**form_tokens(html), "language": "zh-hans", "next": "/report/"},
+        follow=False,
     )
 
     assert response.status_code == 302

@@ -1,0 +1,251 @@
+"""The follow-up pages: signing in with the receipt, reading, replying, signing out.
+
+Signing in exchanges the receipt for a follow-up handle (an HttpOnly, SameSite=Strict
+cookie limited to /followup/, tipline/intake/browser.py) and redirects, so the
+browser never holds the receipt in a page it can send again. The handle ends after
+FOLLOWUP_IDLE_SECONDS without a request, FOLLOWUP_MAX_SECONDS after signing in, or
+at once when the reporter signs out; Back after that shows only the sign-in page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from tipline import crypto
+from tipline.intake import browser, services
+from tipline.intake.attachments import AttachmentsRejected
+from tipline.intake.forms import (
+    RECEIPT_NOT_OPENED,
+    STORAGE_FULL,
+    MessageForm,
+    ReceiptForm,
+)
+from tipline.intake.views import (
+    MESSAGE_FORM_ID,
+    SIGNIN_FORM_ID,
+    explain_file_problems,
+    file_summary,
+    forget_draft,
+    keep_draft,
+    shown_files,
+)
+from tipline.lib.tokens import FormTokenInvalid, new_form_token, read_form_token
+from tipline.lib.tokens import token_digest as digest
+
+MESSAGE_FORM = services.MESSAGE_FORM
+SIGNED_OUT = gettext_lazy(
+    "You have signed out. Nothing on this device opens your report any more."
+)
+SESSION_ENDED = gettext_lazy(
+    "You were signed out because the page was left unused for a while. Your "
+    "message is kept below: enter your receipt code again to send it."
+)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def followup(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _sign_in(request)
+    opened = browser.read(request, browser.FOLLOWUP)
+    if opened is None:
+        return _signin_page(request, notice=_notice(request))
+    access = _access_or_none(opened.payload["receipt"])
+    if access is None:
+        # The report is gone (retention) or the receipt no longer opens it.
+        response = _signin_page(request, failure=RECEIPT_NOT_OPENED, status=400)
+        browser.end(request, response, browser.FOLLOWUP)
+        return response
+    draft = keep_draft(request, MESSAGE_FORM_ID)
+    flash = opened.payload.pop("flash", None)
+    _keep_alive(opened)
+    form = MessageForm(initial=_message_initial(draft.initial))
+    response = _render_report(
+        request, access, form, flash=flash, files_dropped=draft.files_dropped
+    )
+    return forget_draft(request, response, draft)
+
+
+def _sign_in(request: HttpRequest) -> HttpResponse:
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        return _signin_page(request, form=form, status=400)
+    receipt = form.cleaned_data["receipt"]
+    access = _access_or_none(receipt)
+    if access is None:
+        return _signin_page(request, failure=RECEIPT_NOT_OPENED, status=400)
+    response = _redirect_to_report()
+    browser.end(request, response, browser.FOLLOWUP)
+    started = timezone.now()
+    payload = {"receipt": receipt, "started": started.timestamp()}
+    try:
+        with services.storage_full_as_error():
+            browser.start(response, browser.FOLLOWUP, payload, expires=_expiry(started))
+    except services.StorageFull:
+        # No room for the handle: the report can still be read, just not answered.
+        return _render_report(request, access, None, status=503)
+    return response
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def followup_message(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _redirect_to_report()
+    opened = browser.read(request, browser.FOLLOWUP)
+    form = MessageForm(request.POST, request.FILES)
+    if opened is None:
+        return _signed_out_while_writing(request)
+    access = _access_or_none(opened.payload["receipt"])
+    if access is None:
+        return _signed_out_while_writing(request)
+    if not form.is_valid():
+        return _render_report(request, access, form, status=400)
+    try:
+        secret = read_form_token(form.cleaned_data["token"], MESSAGE_FORM)
+    except FormTokenInvalid:
+        form.add_error(
+            None, _("This form could not be verified. Please send your message again.")
+        )
+        return _render_report(request, access, _with_fresh_token(form), status=400)
+    try:
+        with services.storage_full_as_error():
+            sent = services.post_reporter_message(
+                access=access,
+                body=form.cleaned_data["body"],
+                token_digest=digest(secret, MESSAGE_FORM),
+                uploads=form.cleaned_data["files"],
+            )
+    except AttachmentsRejected as exc:
+        explain_file_problems(form, exc)
+        return _render_report(request, access, form, status=400)
+    except services.StorageFull:
+        form.add_error(None, STORAGE_FULL)
+        return _render_report(request, access, form, status=503)
+    opened.payload["flash"] = {"files": [file_summary(f) for f in sent.files]}
+    _keep_alive(opened)
+    return _redirect_to_report()
+
+
+@require_http_methods(["GET", "POST"])
+def followup_signout(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _redirect_to_report()
+    response = HttpResponseRedirect(
+        reverse("intake:followup") + "?signed-out", status=303
+    )
+    browser.end(request, response, browser.FOLLOWUP)
+    return response
+
+
+def _signed_out_while_writing(request: HttpRequest) -> HttpResponse:
+    """The handle ended while a message was being written: keep the message as a
+    draft for the page the reporter signs in to, and say so."""
+    data = {"body": [request.POST.get("body", "")]}
+    response = _signin_page(request, notice=SESSION_ENDED, status=400)
+    draft = {
+        "form": MESSAGE_FORM_ID,
+        "data": data,
+        "files_dropped": bool(request.FILES),
+    }
+    browser.start(response, browser.DRAFT, draft, path=reverse("intake:followup"))
+    return response
+
+
+def _render_report(
+    request: HttpRequest,
+    access: services.ReporterAccess,
+    form: MessageForm | None,
+    *,
+    flash: dict[str, Any] | None = None,
+    files_dropped: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    profile = access.case.report.category.profile
+    context = {
+        "plain": services.read_own_report(access),
+        "message_form": form,
+        "sent": flash is not None,
+        "files": shown_files(flash["files"]) if flash else [],
+        "files_dropped": files_dropped,
+        "shows_report": profile.followup_shows_report,
+        "keep_form": MESSAGE_FORM_ID if form is not None else None,
+        "idle_minutes": settings.FOLLOWUP_IDLE_SECONDS // 60,
+    }
+    return render(request, "intake/followup_report.html", context, status=status)
+
+
+def _signin_page(
+    request: HttpRequest,
+    *,
+    form: ReceiptForm | None = None,
+    failure: Any = None,
+    notice: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    draft = keep_draft(request, SIGNIN_FORM_ID)
+    if form is None:
+        form = ReceiptForm(initial={"receipt": draft.initial.get("receipt", "")})
+    context = {
+        "form": form,
+        "failure": failure,
+        "notice": notice,
+        "keep_form": SIGNIN_FORM_ID,
+    }
+    response = render(request, "intake/followup_signin.html", context, status=status)
+    return forget_draft(request, response, draft)
+
+
+def _message_initial(initial: dict[str, Any]) -> dict[str, Any]:
+    token = initial.get("token")
+    try:
+        read_form_token(str(token), MESSAGE_FORM)
+    except FormTokenInvalid:
+        token = new_form_token(MESSAGE_FORM)
+    return {"body": initial.get("body", ""), "token": token}
+
+
+def _with_fresh_token(form: MessageForm) -> MessageForm:
+    data = form.data.copy()
+    data["token"] = new_form_token(MESSAGE_FORM)
+    fresh = MessageForm(data)
+    fresh.is_valid()
+    for error in form.non_field_errors():
+        fresh.add_error(None, error)
+    return fresh
+
+
+def _keep_alive(opened: browser.Opened) -> None:
+    started = datetime.fromtimestamp(opened.payload["started"], UTC)
+    browser.update(opened, browser.FOLLOWUP, opened.payload, expires=_expiry(started))
+
+
+def _expiry(started: datetime) -> datetime:
+    idle = timezone.now() + timedelta(seconds=settings.FOLLOWUP_IDLE_SECONDS)
+    return min(idle, started + timedelta(seconds=settings.FOLLOWUP_MAX_SECONDS))
+
+
+def _notice(request: HttpRequest) -> Any:
+    return SIGNED_OUT if "signed-out" in request.GET else None
+
+
+def _redirect_to_report() -> HttpResponse:
+    return HttpResponseRedirect(reverse("intake:followup"), status=303)
+
+
+def _access_or_none(receipt: str) -> services.ReporterAccess | None:
+    try:
+        return services.access_with_receipt(receipt)
+    except (crypto.MalformedReceipt, services.ReceiptNotFound, crypto.DecryptionFailed):
+        return None
