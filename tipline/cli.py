@@ -12,7 +12,8 @@ HELP = """\
 usage: tipline COMMAND [ARGS]
 
 Operate a Tipline instance. Settings come from TIPLINE_* environment variables
-(see .env.example); by default everything lives under ./var.
+(see .env.example); by default everything lives under var/ at the project
+root (TIPLINE_DATA_DIR).
 
 commands:
   serve                      migrate, load the default profile on first start, and

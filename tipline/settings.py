@@ -2,8 +2,8 @@
 
 Every value comes from a ``TIPLINE_*`` environment variable with a safe default
 (``.env.example`` lists them all). The defaults run a real single-machine deployment
-under ``./var``: SQLite in WAL mode and local files. With ``TIPLINE_ENV=production``
-no secret is generated: a missing one stops startup.
+under ``var/`` at the project root: SQLite in WAL mode and local files. With
+``TIPLINE_ENV=production`` no secret is generated: a missing one stops startup.
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tipline.accounts.escrow import ensure_escrow_keypair
-from tipline.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from tipline.lib.env import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 TIPLINE_ENV = env_str("ENV", "embedded")
 PRODUCTION = TIPLINE_ENV == "production"
-DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
+# Anchored to the project root (or refused inside the package): never the
+# directory a command happens to run in (tipline.lib.env.data_dir).
+DATA_DIR = data_dir(BASE_DIR)
 SECRETS_DIR = DATA_DIR / "secrets"
 _generate = None if PRODUCTION else SECRETS_DIR
 
