@@ -55,7 +55,13 @@ COMMANDS = {
 }
 
 
+# Every file and directory a command creates (the database and its -wal and -shm,
+# secrets, static files, audit anchors, backups) is readable by its owner only.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> None:
+    os.umask(PRIVATE_UMASK)
     args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tipline.settings")
     if not args or args[0] in ("-h", "--help", "help"):
@@ -128,6 +134,12 @@ def serve(args: list[str]) -> None:
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",
+            # Its error log names the peer and the request line of a malformed
+            # request: this logger class hides both (tipline/lib/logs.py).
+            "logger_class": "tipline.lib.logs.PrivateGunicornLogger",
+            # Files the server creates (and its workers' temporary files) are the
+            # owner's alone (see main()).
+            "umask": PRIVATE_UMASK,
             "timeout": 60,
             "graceful_timeout": 10,
             "forwarded_allow_ips": "",

@@ -231,6 +231,11 @@ STORAGE = env_str("STORAGE", "local")
 if STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured("TIPLINE_STORAGE must be local or s3")
 
+# Django's default would make every stored file (collected static files included)
+# 0644: the data directory is the owner's alone (tipline.cli sets umask 077 too).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -284,12 +289,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # The staff site's address, for links in emails to staff (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Nothing here logs request metadata: Django's own loggers record the path and
-# status of errors, never the client address or user agent, and gunicorn's access
-# log stays off (tipline.cli).
+# Nothing logged names a reporter: no client address, no user agent, no requested
+# path (a path such as /report/<category>/ says what was reported). Every record
+# passes tipline.lib.logs.PrivacyFilter, which hides addresses and replaces a
+# request's path with its URL pattern; 5xx errors keep their traceback. gunicorn's
+# access log stays off and its error log has the same filter (tipline.cli).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"privacy": {"()": "tipline.lib.logs.PrivacyFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["privacy"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Django's own handlers (an unfiltered console with DEBUG, mail to ADMINS)
+    # are dropped: its records reach the filtered console through the root.
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING")}},
 }
