@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from typing import Any
 
@@ -37,6 +38,9 @@ commands:
   backup DIR                 write a consistent backup (database and evidence files,
                              no secrets) to a new directory while the service runs
   restore DIR [--force]      restore a backup into this instance (service stopped)
+  escrow grant --to USER (--unreadable | --case N) --escrow-key-file PATH|-
+                             give staff access to cases no one can read (or
+                             named ones) with the escrow private key, audited
   purge [--dry-run]          destroy cases whose retention period has ended (also
                              run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)
@@ -52,6 +56,7 @@ COMMANDS = {
     "purge": "purge",
     "backup": "backup",
     "restore": "restore",
+    "escrow": "escrow",
 }
 
 
@@ -110,6 +115,10 @@ def serve(args: list[str]) -> None:
 
     profile = ensure_default_profile()
     print(f"Tipline: profile {profile.slug}, data in {settings.DATA_DIR}")
+    from tipline.cases.recovery import gap_warnings, readability_gap
+
+    for warning in gap_warnings(readability_gap()):
+        print(f"WARNING: {warning}", flush=True)
     token = issue_setup_token()
     if token:
         print(
@@ -183,8 +192,12 @@ def deployment_check() -> int:
     from django.core.management import CommandError, call_command
 
     from tipline.accounts.models import Role, User
+    from tipline.cases.recovery import readability_gap
 
     escrow_private = settings.SECRETS_DIR / "escrow_private_key"
+    gap = readability_gap()
+    data_dir = settings.DATA_DIR
+    data_mode = stat.S_IMODE(data_dir.stat().st_mode) if data_dir.exists() else 0o700
     checks = [
         (settings.PRODUCTION, "TIPLINE_ENV=production (secrets are never generated)"),
         (not settings.DEBUG, "DEBUG is off"),
@@ -199,6 +212,25 @@ def deployment_check() -> int:
         (
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),
             "an administrator exists",
+        ),
+        (
+            data_mode & 0o077 == 0,
+            f"the data directory is private (mode {data_mode:04o}, want 0700)",
+        ),
+        (
+            not gap.unreadable,
+            "every report can be read by someone"
+            + (
+                f" ({gap.unreadable} sealed only to the escrow key: "
+                "tipline escrow grant --unreadable)"
+                if gap.unreadable
+                else ""
+            ),
+        ),
+        (
+            not gap.teams,
+            "every team that receives reports has a member with a key"
+            + (f" (none in: {gap.team_slugs})" if gap.teams else ""),
         ),
     ]
     failed = 0
