@@ -21,12 +21,13 @@ from tipline import crypto
 from tipline.accounts.models import Team, User
 from tipline.audit import services as audit
 from tipline.cases.models import Case, CaseKey, CaseQuerySet
+from tipline.intake.models import Attachment
 from tipline.triage.models import RoutingRule
 from tipline.triage.services import DEFAULT_TEAM
 
 
-class EscrowGrantRefused(Exception):
-    """The grant cannot be made as asked; nothing was granted."""
+class EscrowRefused(Exception):
+    """The escrow operation cannot be done as asked; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,11 @@ def grant_with_escrow(
     """
     for user in grantees:
         if not user.is_active:
-            raise EscrowGrantRefused(
+            raise EscrowRefused(
                 f"{user.get_username()} is deactivated; nothing was granted."
             )
         if not user.has_keys:
-            raise EscrowGrantRefused(
+            raise EscrowRefused(
                 f"{user.get_username()} has no key pair yet, so no case can be "
                 "sealed to them; nothing was granted."
             )
@@ -113,7 +114,7 @@ def grant_with_escrow(
         try:
             data_key = crypto.open_as_staff(bytes(case.escrow_key), escrow_private_key)
         except crypto.DecryptionFailed:
-            raise EscrowGrantRefused(
+            raise EscrowRefused(
                 f"The escrow key does not open case {case.pk}; nothing was granted."
             ) from None
         holders = set(CaseKey.objects.filter(case=case).values_list("user", flat=True))
@@ -133,3 +134,67 @@ def grant_with_escrow(
             )
             granted.append((case, user))
     return granted
+
+
+@dataclass(frozen=True)
+class Rotated:
+    cases: int
+    users: int
+    originals: int
+
+
+@transaction.atomic
+def rotate_escrow(*, old_private_key: bytes, new_public_key: bytes) -> Rotated:
+    """Re-seal everything sealed to the escrow key to a new one, and audit it.
+
+    For an escrow private key that leaked (the one once committed to the
+    repository): every case's data key, every staff private key and every
+    original's key is opened with the old private half and sealed to the new
+    public half, in one transaction. A copy of the database taken *before* this
+    stays readable to whoever holds the old key; one taken after does not.
+    """
+
+    def reseal(blob: bytes, what: str) -> bytes:
+        try:
+            plain = crypto.open_as_staff(bytes(blob), old_private_key)
+        except crypto.DecryptionFailed:
+            raise EscrowRefused(
+                f"The escrow key does not open {what}; nothing was changed."
+            ) from None
+        return crypto.seal_for_staff(plain, new_public_key)
+
+    cases = list(Case.objects.only("pk", "escrow_key").order_by("pk"))
+    for case in cases:
+        case.escrow_key = reseal(case.escrow_key, f"case {case.pk}")
+    Case.objects.bulk_update(cases, ["escrow_key"], batch_size=500)
+    users = list(
+        User.objects.filter(private_key_escrowed__isnull=False).only(
+            "pk", "private_key_escrowed"
+        )
+    )
+    for user in users:
+        user.private_key_escrowed = reseal(
+            user.private_key_escrowed, f"the key of user {user.pk}"
+        )
+    User.objects.bulk_update(users, ["private_key_escrowed"], batch_size=500)
+    originals = list(
+        Attachment.objects.filter(original_escrow_key__isnull=False).only(
+            "pk", "original_escrow_key"
+        )
+    )
+    for row in originals:
+        row.original_escrow_key = reseal(
+            row.original_escrow_key, f"the original of attachment {row.pk}"
+        )
+    Attachment.objects.bulk_update(originals, ["original_escrow_key"], batch_size=500)
+    audit.record(
+        action="escrow.rotated",
+        actor=None,
+        detail={
+            "public_key": new_public_key.hex(),
+            "cases": len(cases),
+            "users": len(users),
+            "originals": len(originals),
+        },
+    )
+    return Rotated(cases=len(cases), users=len(users), originals=len(originals))

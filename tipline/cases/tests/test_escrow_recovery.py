@@ -4,6 +4,7 @@ member with a key is shown as unreadable, and the escrow key gives it to staff."
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -323,3 +324,82 @@ def test_the_whole_path_through_the_real_server_and_command(tmp_path, live_datab
         page = staff.get(live.url + "/staff/cases/1/")
         assert page.status_code == 200
         assert WORDS in page.text
+
+
+def escrow(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("escrow", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_rotating_reseals_everything_to_the_new_key(
+    dark_case, escrow_key_file, tmp_path, settings
+):
+    owner = make_staff("owner", "triage")
+    old_private = bytes.fromhex(Path(escrow_key_file).read_text())
+    new_path = tmp_path / "new_escrow_private_key"
+    new_public = escrow("keygen", str(new_path)).strip()
+    assert oct(new_path.stat().st_mode & 0o777) == "0o600"
+
+    output = escrow(
+        "rotate", "--new-public-key", new_public, "--escrow-key-file", escrow_key_file
+    )
+
+    assert output.startswith(
+        "Re-sealed 1 case key(s), 1 staff key(s) and 0 original(s) to the new "
+        "escrow key.\n"
+    )
+    assert f"TIPLINE_ESCROW_PUBLIC_KEY={new_public}" in output
+    dark_case.refresh_from_db()
+    owner.refresh_from_db()
+    for blob in [dark_case.escrow_key, owner.private_key_escrowed]:
+        with pytest.raises(crypto.DecryptionFailed):
+            crypto.open_as_staff(bytes(blob), old_private)
+    event = AuditEvent.objects.get(action="escrow.rotated")
+    assert event.detail == {
+        "public_key": new_public,
+        "cases": 1,
+        "users": 1,
+        "originals": 0,
+    }
+    # The new key now recovers the dark case; the old one is refused.
+    settings.ESCROW_PUBLIC_KEY = new_public
+    refused(
+        *["--to", "owner", "--unreadable", "--escrow-key-file", escrow_key_file],
+        match="This is not this instance's escrow private key",
+    )
+    assert escrow(
+        *["grant", "--to", "owner", "--unreadable"],
+        *["--escrow-key-file", str(new_path)],
+    ) == (f"Granted case {dark_case.pk} to owner.\n")
+    assert verify_chain() is None
+
+
+def test_rotating_with_a_bad_key_changes_nothing(dark_case, escrow_key_file, tmp_path):
+    before = bytes(Case.objects.get().escrow_key)
+    other = tmp_path / "other"
+    other.write_text(crypto.generate_keypair().private.hex())
+    new_public = crypto.generate_keypair().public.hex()
+
+    for key_file, public, match in [
+        (str(other), new_public, "not this instance's escrow private key"),
+        (escrow_key_file, "abcd", "must be 64 hexadecimal digits"),
+        (escrow_key_file, settings.ESCROW_PUBLIC_KEY, "is the current one"),
+    ]:
+        with pytest.raises(CommandError, match=match):
+            escrow("rotate", "--new-public-key", public, "--escrow-key-file", key_file)
+
+    assert bytes(Case.objects.get().escrow_key) == before
+    assert not AuditEvent.objects.filter(action="escrow.rotated").exists()
+
+
+def test_keygen_never_overwrites_a_key(tmp_path):
+    path = tmp_path / "escrow_private_key"
+    path.write_text("keep me")
+
+    with pytest.raises(CommandError, match="Cannot create"):
+        escrow("keygen", str(path))
+
+    assert path.read_text() == "keep me"
