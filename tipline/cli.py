@@ -41,6 +41,10 @@ commands:
   escrow grant --to USER (--unreadable | --case N) --escrow-key-file PATH|-
                              give staff access to cases no one can read (or
                              named ones) with the escrow private key, audited
+  escrow rotate --new-public-key HEX --escrow-key-file PATH|-
+                             re-seal everything sealed to the escrow key to a new
+                             one (e.g. after the private half leaked), audited
+  escrow keygen PATH         make a new escrow key pair (private half to PATH)
   purge [--dry-run]          destroy cases whose retention period has ended (also
                              run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)
