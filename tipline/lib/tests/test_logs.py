@@ -92,3 +92,29 @@ def test_times_and_versions_are_not_mistaken_for_addresses():
     text = "worker 12:30:05 started, version 1.2.3, took 0.5 s"
 
     assert hide_addresses(text) == text
+
+
+def test_gunicorns_error_log_keeps_the_traceback_but_not_the_request(tmp_path):
+    from gunicorn.config import Config
+
+    from tipline.lib.logs import PrivateGunicornLogger
+
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    config.set("loglevel", "warning")
+    log = PrivateGunicornLogger(config)
+    peer, path = "127.0.0.23", "/report/approach/"
+    try:
+        raise ConnectionResetError(f"peer {peer} went away during {path}")
+    except ConnectionResetError:
+        log.exception("Error handling request %s %s", "POST", f"{path}?x=1")
+    log.warning(f"Invalid request from ip={peer}: Invalid HTTP method: 'G@T'")
+    log.error("Worker (pid:%s) exited with code %s.", 42, 1)
+
+    text = (tmp_path / "error.log").read_text()
+    assert "Error handling request (client and request not logged)" in text
+    assert "ConnectionResetError: peer [address] went away during [path]" in text
+    assert "Invalid request (client and request not logged)" in text
+    assert "Worker (pid:42) exited with code 1." in text
+    for needle in ["127.0.0.23", "approach", "G@T"]:
+        assert needle not in text, needle
