@@ -196,12 +196,8 @@ def deployment_check() -> int:
     from django.core.management import CommandError, call_command
 
     from tipline.accounts.models import Role, User
-    from tipline.cases.recovery import readability_gap
 
     escrow_private = settings.SECRETS_DIR / "escrow_private_key"
-    gap = readability_gap()
-    data_dir = settings.DATA_DIR
-    data_mode = stat.S_IMODE(data_dir.stat().st_mode) if data_dir.exists() else 0o700
     checks = [
         (settings.PRODUCTION, "TIPLINE_ENV=production (secrets are never generated)"),
         (not settings.DEBUG, "DEBUG is off"),
@@ -217,25 +213,7 @@ def deployment_check() -> int:
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),
             "an administrator exists",
         ),
-        (
-            data_mode & 0o077 == 0,
-            f"the data directory is private (mode {data_mode:04o}, want 0700)",
-        ),
-        (
-            not gap.unreadable,
-            "every report can be read by someone"
-            + (
-                f" ({gap.unreadable} sealed only to the escrow key: "
-                "tipline escrow grant --unreadable)"
-                if gap.unreadable
-                else ""
-            ),
-        ),
-        (
-            not gap.teams,
-            "every team that receives reports has a member with a key"
-            + (f" (none in: {gap.team_slugs})" if gap.teams else ""),
-        ),
+        *_privacy_and_readability_checks(),
     ]
     failed = 0
     for ok, text in checks:
@@ -247,6 +225,37 @@ def deployment_check() -> int:
         print(f"[FIX] Django deployment checks: {exc}")
         failed += 1
     return 1 if failed else 0
+
+
+def _privacy_and_readability_checks() -> list[tuple[bool, str]]:
+    """A private data directory; no report, and no receiving team, left dark."""
+    from django.conf import settings
+
+    from tipline.cases.recovery import readability_gap
+
+    data_dir = settings.DATA_DIR
+    mode = stat.S_IMODE(data_dir.stat().st_mode) if data_dir.exists() else 0o700
+    gap = readability_gap()
+    unreadable = (
+        f" ({gap.unreadable} sealed only to the escrow key: "
+        "tipline escrow grant --unreadable)"
+    )
+    return [
+        (
+            mode & 0o077 == 0,
+            f"the data directory is private (mode {mode:04o}, want 0700)",
+        ),
+        (
+            not gap.unreadable,
+            "every report can be read by someone"
+            + (unreadable if gap.unreadable else ""),
+        ),
+        (
+            not gap.teams,
+            "every team that receives reports has a member with a key"
+            + (f" (none in: {gap.team_slugs})" if gap.teams else ""),
+        ),
+    ]
 
 
 class _Gunicorn(BaseApplication):

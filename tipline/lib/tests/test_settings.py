@@ -88,6 +88,19 @@ def test_tipline_check_flags_an_embedded_instance(tmp_path):
     assert "[ok] DEBUG is off" in result.stdout
 
 
+def test_tipline_check_flags_a_data_dir_others_can_read(tmp_path):
+    run_tipline(["manage", "migrate", "-v", "0"], tmp_path)
+    private = run_tipline(["check"], tmp_path).stdout
+    (tmp_path / "var").chmod(0o755)
+
+    result = run_tipline(["check"], tmp_path)
+
+    assert "[ok] the data directory is private (mode 0700, want 0700)" in private
+    assert "[FIX] the data directory is private (mode 0755, want 0700)" in (
+        result.stdout
+    )
+
+
 def test_help_explains_every_command(tmp_path):
     result = run_tipline(["--help"], tmp_path)
     for command in [
@@ -97,6 +110,8 @@ def test_help_explains_every_command(tmp_path):
         "profile load",
         "check",
         "audit verify",
+        "escrow grant",
+        "escrow rotate",
     ]:
         assert command in result.stdout
 
