@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from typing import Any
 
@@ -12,7 +13,8 @@ HELP = """\
 usage: tipline COMMAND [ARGS]
 
 Operate a Tipline instance. Settings come from TIPLINE_* environment variables
-(see .env.example); by default everything lives under ./var.
+(see .env.example); by default everything lives under var/ at the project
+root (TIPLINE_DATA_DIR).
 
 commands:
   serve                      migrate, load the default profile on first start, and
@@ -36,6 +38,13 @@ commands:
   backup DIR                 write a consistent backup (database and evidence files,
                              no secrets) to a new directory while the service runs
   restore DIR [--force]      restore a backup into this instance (service stopped)
+  escrow grant --to USER (--unreadable | --case N) --escrow-key-file PATH|-
+                             give staff access to cases no one can read (or
+                             named ones) with the escrow private key, audited
+  escrow rotate --new-public-key HEX --escrow-key-file PATH|-
+                             re-seal everything sealed to the escrow key to a new
+                             one (e.g. after the private half leaked), audited
+  escrow keygen PATH         make a new escrow key pair (private half to PATH)
   purge [--dry-run]          destroy cases whose retention period has ended (also
                              run daily by the worker)
   manage ARGS                run any Django management command (e.g. migrate)
@@ -51,10 +60,17 @@ COMMANDS = {
     "purge": "purge",
     "backup": "backup",
     "restore": "restore",
+    "escrow": "escrow",
 }
 
 
+# Every file and directory a command creates (the database and its -wal and -shm,
+# secrets, static files, audit anchors, backups) is readable by its owner only.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> None:
+    os.umask(PRIVATE_UMASK)
     args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tipline.settings")
     if not args or args[0] in ("-h", "--help", "help"):
@@ -103,6 +119,10 @@ def serve(args: list[str]) -> None:
 
     profile = ensure_default_profile()
     print(f"Tipline: profile {profile.slug}, data in {settings.DATA_DIR}")
+    from tipline.cases.recovery import gap_warnings, readability_gap
+
+    for warning in gap_warnings(readability_gap()):
+        print(f"WARNING: {warning}", flush=True)
     token = issue_setup_token()
     if token:
         print(
@@ -127,6 +147,12 @@ def serve(args: list[str]) -> None:
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",
+            # Its error log names the peer and the request line of a malformed
+            # request: this logger class hides both (tipline/lib/logs.py).
+            "logger_class": "tipline.lib.logs.PrivateGunicornLogger",
+            # Files the server creates (and its workers' temporary files) are the
+            # owner's alone (see main()).
+            "umask": PRIVATE_UMASK,
             "timeout": 60,
             "graceful_timeout": 10,
             "forwarded_allow_ips": "",
@@ -187,6 +213,7 @@ def deployment_check() -> int:
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),
             "an administrator exists",
         ),
+        *_privacy_and_readability_checks(),
     ]
     failed = 0
     for ok, text in checks:
@@ -198,6 +225,37 @@ def deployment_check() -> int:
         print(f"[FIX] Django deployment checks: {exc}")
         failed += 1
     return 1 if failed else 0
+
+
+def _privacy_and_readability_checks() -> list[tuple[bool, str]]:
+    """A private data directory; no report, and no receiving team, left dark."""
+    from django.conf import settings
+
+    from tipline.cases.recovery import readability_gap
+
+    data_dir = settings.DATA_DIR
+    mode = stat.S_IMODE(data_dir.stat().st_mode) if data_dir.exists() else 0o700
+    gap = readability_gap()
+    unreadable = (
+        f" ({gap.unreadable} sealed only to the escrow key: "
+        "tipline escrow grant --unreadable)"
+    )
+    return [
+        (
+            mode & 0o077 == 0,
+            f"the data directory is private (mode {mode:04o}, want 0700)",
+        ),
+        (
+            not gap.unreadable,
+            "every report can be read by someone"
+            + (unreadable if gap.unreadable else ""),
+        ),
+        (
+            not gap.teams,
+            "every team that receives reports has a member with a key"
+            + (f" (none in: {gap.team_slugs})" if gap.teams else ""),
+        ),
+    ]
 
 
 class _Gunicorn(BaseApplication):

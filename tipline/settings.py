@@ -2,8 +2,8 @@
 
 Every value comes from a ``TIPLINE_*`` environment variable with a safe default
 (``.env.example`` lists them all). The defaults run a real single-machine deployment
-under ``./var``: SQLite in WAL mode and local files. With ``TIPLINE_ENV=production``
-no secret is generated: a missing one stops startup.
+under ``var/`` at the project root: SQLite in WAL mode and local files. With
+``TIPLINE_ENV=production`` no secret is generated: a missing one stops startup.
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tipline.accounts.escrow import ensure_escrow_keypair
-from tipline.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from tipline.lib.env import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 TIPLINE_ENV = env_str("ENV", "embedded")
 PRODUCTION = TIPLINE_ENV == "production"
-DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
+# Anchored to the project root (or refused inside the package): never the
+# directory a command happens to run in (tipline.lib.env.data_dir).
+DATA_DIR = data_dir(BASE_DIR)
 SECRETS_DIR = DATA_DIR / "secrets"
 _generate = None if PRODUCTION else SECRETS_DIR
 
@@ -96,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tipline.cases.context_processors.readability_gap",
             ],
         },
     }
@@ -232,6 +242,11 @@ STORAGE = env_str("STORAGE", "local")
 if STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured("TIPLINE_STORAGE must be local or s3")
 
+# Django's default would make every stored file (collected static files included)
+# 0644: the data directory is the owner's alone (tipline.cli sets umask 077 too).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -285,12 +300,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # The staff site's address, for links in emails to staff (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Nothing here logs request metadata: Django's own loggers record the path and
-# status of errors, never the client address or user agent, and gunicorn's access
-# log stays off (tipline.cli).
+# Nothing logged names a reporter: no client address, no user agent, no requested
+# path (a path such as /report/<category>/ says what was reported). Every record
+# passes tipline.lib.logs.PrivacyFilter, which hides addresses and replaces a
+# request's path with its URL pattern; 5xx errors keep their traceback. gunicorn's
+# access log stays off and its error log has the same filter (tipline.cli).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"privacy": {"()": "tipline.lib.logs.PrivacyFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["privacy"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Django's own handlers (an unfiltered console with DEBUG, mail to ADMINS)
+    # are dropped: its records reach the filtered console through the root.
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING")}},
 }

@@ -47,3 +47,31 @@ def _wait_for(path: Path) -> str:
             return path.read_text(encoding="ascii").strip()
         time.sleep(0.05)
     raise RuntimeError(f"{path} was not written; remove escrow_private_key and retry")
+
+
+class EscrowKeyInvalid(ValueError):
+    """The text handed in is not this instance's escrow private key."""
+
+
+def parse_escrow_private_key(text: str, *, public_key_hex: str) -> bytes:
+    """The escrow private key in ``text`` (64 hex digits, as ``escrow_private_key``
+    holds it), checked against this instance's public half before any use.
+
+    The check comes first so that a key of another instance, or a truncated copy,
+    is refused with a clear message instead of failing case by case.
+    """
+    cleaned = "".join(text.split())
+    try:
+        private = bytes.fromhex(cleaned)
+        public = crypto.public_key_of(private)
+    except ValueError:
+        raise EscrowKeyInvalid(
+            "This is not an escrow private key: expected 64 hexadecimal digits "
+            "(the contents of escrow_private_key)."
+        ) from None
+    if public.hex() != public_key_hex.strip().lower():
+        raise EscrowKeyInvalid(
+            "This is not this instance's escrow private key: its public half does "
+            "not match TIPLINE_ESCROW_PUBLIC_KEY."
+        )
+    return private

@@ -35,6 +35,8 @@ LABELS: dict[str, Promise] = {
     "case.redact": _("Hid a detail from the working view"),
     "case.unredact": _("Showed a hidden detail again"),
     "case.grant": _("Gave a colleague access"),
+    "case.grant.escrow": _("Access given with the escrow key"),
+    "escrow.rotated": _("Escrow key replaced"),
     "case.revoke": _("Took a colleague's access away"),
     "case.link": _("Linked a related report"),
     "case.merge": _("Closed a duplicate into this case"),

@@ -28,6 +28,7 @@ from tipline.crypto.keys import (
     lock_with_password,
     new_data_key,
     open_as_staff,
+    public_key_of,
     seal_for_staff,
     unlock_with_password,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "new_salt",
     "normalise_receipt",
     "open_as_staff",
+    "public_key_of",
     "receipt_from_token",
     "seal_for_staff",
     "unlock_with_password",

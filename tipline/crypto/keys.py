@@ -63,6 +63,15 @@ def generate_keypair() -> KeyPair:
     return KeyPair(public=bytes(private.public_key), private=bytes(private))
 
 
+def public_key_of(private_key: bytes) -> bytes:
+    """The public half of an X25519 private key, e.g. to check that a key handed
+    in by an operator is the one this instance seals to. ValueError if malformed."""
+    try:
+        return bytes(PrivateKey(private_key).public_key)
+    except (nacl.exceptions.CryptoError, TypeError) as exc:
+        raise ValueError("not an X25519 private key") from exc
+
+
 def seal_for_staff(data: bytes, public_key: bytes) -> bytes:
     """Seal ``data`` (typically a report's data key) so only ``public_key``'s owner
     can open it. Anonymous sender: the blob does not say who sealed it."""

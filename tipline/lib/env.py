@@ -89,3 +89,31 @@ def read_or_create_secret(path: Path) -> str:
     finally:
         tmp.unlink()
     return path.read_text(encoding="ascii").strip()
+
+
+def data_dir(package_dir: Path) -> Path:
+    """The data directory: ``TIPLINE_DATA_DIR``, else one fixed place.
+
+    The default must not depend on the directory a command runs in: a command run
+    inside the package (``make messages`` runs in ``tipline/``) once generated
+    secrets there, and they were committed. In a source checkout (``pyproject.toml``
+    beside the package) the default is ``var/`` at the project root; an installed
+    package uses ``$XDG_DATA_HOME/tipline`` (``~/.local/share/tipline``). A data
+    directory inside the package is refused, however it is named.
+    """
+    raw = os.environ.get(PREFIX + "DATA_DIR")
+    if raw:
+        chosen = Path(raw).expanduser().resolve()
+    elif (package_dir.parent / "pyproject.toml").is_file():
+        chosen = (package_dir.parent / "var").resolve()
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        chosen = (Path(xdg) / "tipline").resolve()
+    package = package_dir.resolve()
+    if chosen == package or package in chosen.parents:
+        raise ImproperlyConfigured(
+            f"{PREFIX}DATA_DIR is {chosen}, inside the tipline package ({package}): "
+            "secrets and the database must never sit among the source files, where "
+            "they can be committed or shipped. Choose a directory outside it."
+        )
+    return chosen

@@ -2,9 +2,11 @@
 
 import os
 import secrets
+import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -86,6 +88,19 @@ def test_tipline_check_flags_an_embedded_instance(tmp_path):
     assert "[ok] DEBUG is off" in result.stdout
 
 
+def test_tipline_check_flags_a_data_dir_others_can_read(tmp_path):
+    run_tipline(["manage", "migrate", "-v", "0"], tmp_path)
+    private = run_tipline(["check"], tmp_path).stdout
+    (tmp_path / "var").chmod(0o755)
+
+    result = run_tipline(["check"], tmp_path)
+
+    assert "[ok] the data directory is private (mode 0700, want 0700)" in private
+    assert "[FIX] the data directory is private (mode 0755, want 0700)" in (
+        result.stdout
+    )
+
+
 def test_help_explains_every_command(tmp_path):
     result = run_tipline(["--help"], tmp_path)
     for command in [
@@ -95,6 +110,8 @@ def test_help_explains_every_command(tmp_path):
         "profile load",
         "check",
         "audit verify",
+        "escrow grant",
+        "escrow rotate",
     ]:
         assert command in result.stdout
 
@@ -113,3 +130,86 @@ def test_secret_can_come_from_a_file(monkeypatch, tmp_path):
     monkeypatch.delenv("TIPLINE_Y", raising=False)
     monkeypatch.setenv("TIPLINE_Y_FILE", str(path))
     assert env.env_secret("Y", generate_in=None) == "from-a-file"
+
+
+PACKAGE = Path(__file__).resolve().parents[2]
+# Every secret given, so importing the settings creates nothing anywhere.
+GIVEN_SECRETS = {k: v for k, v in PRODUCTION.items() if k != "TIPLINE_ENV"}
+PRINT_DATA_DIR = "from django.conf import settings; print(settings.DATA_DIR)"
+
+
+def settings_in(cwd, **extra):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TIPLINE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="tipline.settings", **GIVEN_SECRETS)
+    environment.update(extra)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_DATA_DIR],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_default_data_dir_is_the_project_root_wherever_a_command_runs(tmp_path):
+    expected = str(PACKAGE.parent / "var")
+
+    for cwd in [tmp_path, PACKAGE, PACKAGE / "locale", PACKAGE.parent]:
+        result = settings_in(cwd)
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, cwd
+    assert not (PACKAGE / "var").exists()
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize(
+    ("cwd", "value"),
+    [
+        ("package", "var"),
+        ("package", "."),
+        ("tmp", "{package}/var"),
+        ("tmp", "{package}/../tipline/intake/var"),
+        ("tmp", "{link}/var"),
+    ],
+)
+def test_a_data_dir_inside_the_package_is_refused(tmp_path, cwd, value):
+    (tmp_path / "link").symlink_to(PACKAGE)
+    before = sorted(p.name for p in PACKAGE.iterdir())
+    value = value.format(package=PACKAGE, link=tmp_path / "link")
+
+    result = settings_in(
+        PACKAGE if cwd == "package" else tmp_path, TIPLINE_DATA_DIR=value
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: TIPLINE_DATA_DIR is " in result.stderr
+    assert f"inside the tipline package ({PACKAGE})" in result.stderr
+    assert sorted(p.name for p in PACKAGE.iterdir()) == before
+
+
+def test_an_explicit_data_dir_outside_the_package_is_used(tmp_path):
+    result = settings_in(PACKAGE, TIPLINE_DATA_DIR=str(tmp_path / "data"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "data")
+
+
+def test_an_installed_package_keeps_its_data_in_the_users_data_home(tmp_path):
+    copy = tmp_path / "site-packages" / "tipline"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    result = settings_in(
+        tmp_path,
+        PYTHONPATH=str(copy.parent),
+        XDG_DATA_HOME=str(tmp_path / "share"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "share" / "tipline")
