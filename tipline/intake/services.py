@@ -20,6 +20,7 @@ from tipline.audit import services as audit
 from tipline.cases import services as cases
 from tipline.cases.models import Case
 from tipline.intake import attachments
+from tipline.intake.answers import answer_texts
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
@@ -63,12 +64,15 @@ class Submission:
     report: Report
     created: bool
     files: list[attachments.PreparedFile] = field(default_factory=list)
+    # The untouched originals of the files were kept (the reporter chose so).
+    originals_kept: bool = False
 
 
 @dataclass(frozen=True)
 class MessageResult:
     created: bool
     files: list[attachments.PreparedFile]
+    originals_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def submit_report(
     answers: list[dict[str, Any]],
     token_secret: bytes,
     uploads: Sequence[BoundedUpload] = (),
+    keep_originals: bool = False,
 ) -> Submission:
     """Scrub, encrypt and store a report with its files whole, or not at all.
 
@@ -90,6 +95,8 @@ def submit_report(
     retry after a lost response) finds the report it already made and returns the
     same receipt with ``created=False`` instead of making a second report.
     Raises AttachmentsRejected, before anything is stored, if a file is refused.
+    The untouched originals are kept too only if ``keep_originals``: the reporter's
+    own choice, never the profile's.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
     receipt = crypto.receipt_from_token(token_secret, pepper)
@@ -99,10 +106,8 @@ def submit_report(
     # the unique lookup value catches it for one query less on every report.
     existing = Report.objects.filter(receipt_lookup=lookup).first() if uploads else None
     if existing is not None:
-        return Submission(receipt=receipt, report=existing, created=False)
-    files = attachments.prepare_uploads(
-        uploads, keep_originals=category.profile.keep_originals
-    )
+        return _already_received(receipt, existing)
+    files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
     team = triage.route(category=category)
     assessed = _assess(category, answers)
     data_key = crypto.new_data_key()
@@ -129,11 +134,24 @@ def submit_report(
         attachments.delete_blobs(written.blob_names)
         # The same form arrived twice at once; the other request stored it.
         report = Report.objects.get(receipt_lookup=lookup)
-        return Submission(receipt=receipt, report=report, created=False)
+        return _already_received(receipt, report)
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise
-    return Submission(receipt=receipt, report=report, created=True, files=files)
+    return Submission(
+        receipt=receipt,
+        report=report,
+        created=True,
+        files=files,
+        originals_kept=written.originals_kept,
+    )
+
+
+def _already_received(receipt: str, report: Report) -> Submission:
+    kept = report.attachments.filter(message=None).exclude(original_blob_name="")
+    return Submission(
+        receipt=receipt, report=report, created=False, originals_kept=kept.exists()
+    )
 
 
 @transaction.atomic
@@ -189,7 +207,7 @@ class Assessment:
 def _assess(category: Category, answers: list[dict[str, Any]]) -> Assessment:
     """Deadlines, priority and likely duplicates, worked out from the plaintext
     before the report's transaction (which then only writes)."""
-    texts = [str(answer.get("value") or "") for answer in answers]
+    texts = [" ".join(answer_texts(answer.get("value"))) for answer in answers]
     rules = priority.load_rules()
     keywords = priority.match_keywords(texts, rules)
     received = coarse_now()
@@ -247,18 +265,18 @@ def post_reporter_message(
     body: str,
     token_digest: str,
     uploads: Sequence[BoundedUpload] = (),
+    keep_originals: bool = False,
 ) -> MessageResult:
     """Store a message from the reporter with its files, whole or not at all.
 
     A resubmitted form stores nothing new. Raises AttachmentsRejected, before
-    anything is stored, if a file is refused. Returns the files as scrubbed.
+    anything is stored, if a file is refused. Returns the files as scrubbed. The
+    untouched originals are kept too only if the reporter chose ``keep_originals``.
     """
     if cases.message_exists(token_digest=token_digest):
         return MessageResult(created=False, files=[])
     case = access.case
-    files = attachments.prepare_uploads(
-        uploads, keep_originals=case.report.category.profile.keep_originals
-    )
+    files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
     written = attachments.write_files(
         files,
         data_key=access.data_key,
@@ -280,4 +298,6 @@ def post_reporter_message(
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise
-    return MessageResult(created=True, files=files)
+    return MessageResult(
+        created=True, files=files, originals_kept=written.originals_kept
+    )

@@ -109,6 +109,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
                 answers=form.answers(),
                 token_secret=secret,
                 uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
             )
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
@@ -123,6 +124,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         "created": submission.created,
         "category": category,
         "files": submission.files,
+        "originals_kept": submission.originals_kept,
     }
     return render(request, "intake/receipt.html", context)
 
@@ -170,6 +172,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 token_digest=token_digest(secret, MESSAGE_FORM),
                 uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
             )
     except AttachmentsRejected as exc:
         _explain_file_problems(form, exc)
@@ -178,7 +181,11 @@ def followup_message(request: HttpRequest) -> HttpResponse:
         form.add_error(None, STORAGE_FULL)
         return _render_report(request, form.cleaned_data["receipt"], form, status=503)
     return _render_report(
-        request, form.cleaned_data["receipt"], sent=True, files=sent.files
+        request,
+        form.cleaned_data["receipt"],
+        sent=True,
+        files=sent.files,
+        originals_kept=sent.originals_kept,
     )
 
 
@@ -189,6 +196,7 @@ def _render_report(
     *,
     sent: bool = False,
     files: list[PreparedFile] | None = None,
+    originals_kept: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     access = _access_or_none(receipt)
@@ -197,13 +205,15 @@ def _render_report(
     plain = services.read_own_report(access)
     if message_form is None:
         message_form = MessageForm(
-            initial={"receipt": receipt, "token": new_form_token(MESSAGE_FORM)}
+            initial={"receipt": receipt, "token": new_form_token(MESSAGE_FORM)},
+            originals_default=access.case.report.category.profile.originals_default,
         )
     context = {
         "plain": plain,
         "message_form": message_form,
         "sent": sent,
         "files": files or [],
+        "originals_kept": originals_kept,
     }
     return render(request, "intake/followup_report.html", context, status=status)
 
