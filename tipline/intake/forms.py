@@ -96,9 +96,9 @@ ORIGINALS_HELP = _(
     "as the place where a photo was taken, the device that made it, the author's "
     "name and when it was made or edited, and it may show who you are. If you tick "
     "this box, each original is also kept, encrypted: only the supervisors of the "
-    "team handling your report can open it, and so can the organisation's escrow "
-    "key, which its administrators hold to restore access. Staff otherwise work "
-    "with the cleaned copy."
+    "team handling your report can open it, and so can whoever holds the "
+    "organisation's escrow key (kept offline to restore access). Other staff work "
+    "with the cleaned copy only."
 )
 
 HONEYPOT = "homepage"
