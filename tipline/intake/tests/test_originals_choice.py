@@ -337,3 +337,25 @@ def test_the_profile_endpoint_gives_the_default_not_a_promise(app, profile):
 
     assert body["originals_default"] is False
     assert "keeps_originals" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_each_profiles_setting_as_the_preset():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("intake", "0003_profile_acknowledge_days_profile_feedback_days")]
+    after = [("intake", "0004_profile_originals_default_profile_texts")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("intake", "Profile")
+    old.objects.create(slug="kept", name={}, intro={}, keep_originals=True)
+    old.objects.create(slug="not-kept", name={}, intro={}, keep_originals=False)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    executor.loader.build_graph()
+
+    presets = dict(Profile.objects.values_list("slug", "originals_default"))
+    assert presets == {"kept": True, "not-kept": False}
+    assert Profile.objects.get(slug="kept").texts == {}
