@@ -359,3 +359,24 @@ def test_the_migration_keeps_each_profiles_setting_as_the_preset():
     presets = dict(Profile.objects.values_list("slug", "originals_default"))
     assert presets == {"kept": True, "not-kept": False}
     assert Profile.objects.get(slug="kept").texts == {}
+
+
+@pytest.mark.parametrize("keep", ["yes", ""])
+def test_a_resent_form_says_what_was_chosen_the_first_time(
+    browser_client, owner, clean_storage, settings, keep
+):
+    page = browser_client.get("/report/approach/").content.decode()
+    data = {**form_tokens(page), **ANSWERS, "keep_originals": keep}
+    first = browser_client.post("/report/approach/", {**data, "files": [upload("gif")]})
+    # The same form again, this time with the box flipped: the first choice stands.
+    flipped = {**data, "keep_originals": "" if keep else "yes"}
+    again = browser_client.post(
+        "/report/approach/", {**flipped, "files": [upload("gif")]}
+    )
+
+    assert first.status_code == again.status_code == 200
+    assert (KEPT if keep else NOT_KEPT) in first.content.decode()
+    # The re-shown receipt lists no files; it still says if originals were kept.
+    assert (KEPT in again.content.decode()) is bool(keep)
+    assert Attachment.objects.count() == 1
+    assert len(stored_files(settings)) == (2 if keep else 1)
