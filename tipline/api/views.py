@@ -108,9 +108,7 @@ def submit_report(
             400, {"errors": {"answers": [_("Send the answers as a JSON object.")]}}
         )
     form = ReportForm(
-        MultiValueDict(
-            {k: _form_values(v) for k, v in data.items()} | {"token": [token]}
-        ),
+        MultiValueDict(_form_data(chosen, data) | {"token": [token]}),
         MultiValueDict({"files": files or []}),
         category=chosen,
     )
@@ -264,9 +262,19 @@ def _keep_originals(raw: str) -> bool | None:
     return {"": False, "false": False, "true": True}.get(raw.strip().lower())
 
 
-def _form_values(value: Any) -> list[str]:
-    # A multiple choice arrives as a JSON list; anything else as one text.
-    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+def _form_data(category: Category, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The answers as a form would post them. A multiple choice arrives as a JSON
+    list of values; anything else is one text, so a list sent for a text question
+    is kept whole (as its JSON-ish text) rather than cut to one item."""
+    several = {s["name"] for s in category.fields if s["type"] == "multichoice"}
+    return {
+        name: (
+            [str(item) for item in value]
+            if name in several and isinstance(value, list)
+            else [str(value)]
+        )
+        for name, value in data.items()
+    }
 
 
 def _access(receipt: str) -> services.ReporterAccess | None:

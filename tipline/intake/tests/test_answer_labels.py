@@ -244,3 +244,19 @@ def to_toml(data) -> str:
     for key, v in data.items():
         lines.append(f'"{key}" = {value(v)}')
     return "\n".join(lines) + "\n"
+
+
+def test_a_list_sent_for_a_text_question_is_kept_whole(owner, with_multichoice):
+    app = Client(enforce_csrf_checks=True)
+    token = app.get("/api/v1/tokens").json()["report"]
+    answers = {"what_happened": ["first part", "second part"], "witnesses": "guard"}
+    sent = app.post(
+        "/api/v1/reports",
+        {"category": "approach", "token": token, "answers": json.dumps(answers)},
+    )
+
+    assert sent.status_code == 201, sent.content
+    stored = {a["name"]: a["value"] for a in stored_answers(sent.json()["receipt"])}
+    assert "first part" in stored["what_happened"]
+    assert "second part" in stored["what_happened"]
+    assert stored["witnesses"] == ["guard"]
