@@ -351,14 +351,18 @@ def test_the_migration_keeps_each_profiles_setting_as_the_preset():
     old = executor.loader.project_state(before).apps.get_model("intake", "Profile")
     old.objects.create(slug="kept", name={}, intro={}, keep_originals=True)
     old.objects.create(slug="not-kept", name={}, intro={}, keep_originals=False)
+    old.objects.create(slug="whistleblowing", name={}, intro={})
 
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     executor.loader.build_graph()
 
     presets = dict(Profile.objects.values_list("slug", "originals_default"))
-    assert presets == {"kept": True, "not-kept": False}
+    assert presets == {"kept": True, "not-kept": False, "whistleblowing": False}
     assert Profile.objects.get(slug="kept").texts == {}
+    # A shipped profile gets its public texts without being reloaded.
+    texts = Profile.objects.get(slug="whistleblowing").texts
+    assert texts["home_heading"]["en"] == "Report a breach at work, safely"
 
 
 @pytest.mark.parametrize("keep", ["yes", ""])
