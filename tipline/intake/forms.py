@@ -97,8 +97,8 @@ ORIGINALS_HELP = _(
     "name and when it was made or edited, and it may show who you are. If you tick "
     "this box, each original is also kept, encrypted: only the supervisors of the "
     "team handling your report can open it, and so can whoever holds the "
-    "organisation's escrow key (kept offline to restore access). Other staff work "
-    "with the cleaned copy only."
+    "organisation's escrow key, a recovery key kept by its administrators. Other "
+    "staff work with the cleaned copy only."
 )
 
 HONEYPOT = "homepage"
