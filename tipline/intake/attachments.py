@@ -110,7 +110,9 @@ def prepare_uploads(
                 renamed=final_name != upload.name,
                 cleaned=cleaned,
                 original=original if keep_originals else None,
-                original_sha256=upload.sha256,
+                # A hash of the untouched file could confirm a copy found on the
+                # reporter's device: it is kept only with the original itself.
+                original_sha256=upload.sha256 if keep_originals else "",
             )
         )
     if problems:

@@ -7,6 +7,7 @@ message form and the API, with forged values; and with the box ticked, a supervi
 gets the exact original back.
 """
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -108,7 +109,12 @@ def test_unticked_box_keeps_no_original_of_any_file_type(
     assert_no_original_anywhere(settings)
     case, attachment = Case.objects.get(), Attachment.objects.get()
     url = f"/staff/cases/{case.pk}/files/{attachment.pk}/original/"
-    assert staff_client(supervisor).get(url).status_code == 404
+    desk = staff_client(supervisor)
+    assert desk.get(url).status_code == 404
+    # Not even the original's hash, which could match a copy on the reporter's phone.
+    page = desk.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "SHA-256 of the original at intake" not in page
+    assert "SHA-256 of this copy" in page
 
 
 @pytest.mark.parametrize("kind", sorted(FILES))
@@ -127,9 +133,12 @@ def test_ticked_box_keeps_the_original_for_the_supervisor(
     case = Case.objects.get()
     url = f"/staff/cases/{case.pk}/files/{attachment.pk}/original/"
     assert staff_client(owner).get(url).status_code == 404
-    download = staff_client(supervisor).get(url)
+    desk = staff_client(supervisor)
+    download = desk.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == FILES[kind]
+    page = desk.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert hashlib.sha256(FILES[kind]).hexdigest() in page
 
 
 @pytest.mark.parametrize(
