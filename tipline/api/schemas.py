@@ -34,7 +34,16 @@ class Profile(Schema):
     slug: str
     name: str
     intro: str
-    keeps_originals: bool
+    originals_default: bool = Field(
+        description=(
+            "Whether an app's 'also keep the untouched originals' box starts "
+            "ticked. The reporter decides: send keep_originals with each report "
+            "and message; without it no original is kept."
+        )
+    )
+    texts: dict[str, str] = Field(
+        description="Public texts worded for this profile (site_name, …)."
+    )
     not_suspicious: list[str]
     categories: list[Category]
 
@@ -71,6 +80,7 @@ class Submitted(Schema):
     receipt: str | None
     created: bool
     files: list[CleanedFile]
+    originals_kept: bool
 
 
 class Problem(Schema):
@@ -84,9 +94,18 @@ class ReceiptIn(Schema):
     receipt: str
 
 
+class ShownChoice(Schema):
+    value: str
+    label: str
+    retired: bool = Field(
+        description="The questionnaire no longer offers this value; label is the value."
+    )
+
+
 class Answer(Schema):
     label: str
-    value: str
+    value: str = Field(description="The text, or the chosen labels joined by '; '.")
+    choices: list[ShownChoice] = Field(default_factory=list)
 
 
 class FileOut(Schema):
@@ -115,3 +134,4 @@ class OwnReport(Schema):
 class MessageSent(Schema):
     created: bool
     files: list[CleanedFile]
+    originals_kept: bool

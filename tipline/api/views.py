@@ -13,12 +13,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import File, Form, NinjaAPI, UploadedFile
 from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
 from tipline.intake import flood, services
+from tipline.intake.answers import shown_answers
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
@@ -28,7 +30,7 @@ from tipline.intake.forms import (
     ReportForm,
 )
 from tipline.intake.models import Category
-from tipline.intake.profiles import ensure_default_profile
+from tipline.intake.profiles import ensure_default_profile, public_texts
 from tipline.intake.selectors import get_active_category
 from tipline.lib.i18n import localized
 from tipline.lib.tokens import (
@@ -52,7 +54,8 @@ def profile(request: HttpRequest) -> dict[str, Any]:
         "slug": active.slug,
         "name": localized(active.name),
         "intro": localized(active.intro),
-        "keeps_originals": active.keep_originals,
+        "originals_default": active.originals_default,
+        "texts": public_texts(active),
         "not_suspicious": [localized(item) for item in active.not_suspicious],
         "categories": [_category(c) for c in active.categories.filter(active=True)],
     }
@@ -85,10 +88,18 @@ def submit_report(
     answers: Form[str],
     files: File[list[UploadedFile]] = None,
     proof: Form[str] = "",
+    keep_originals: Form[str] = "",
 ) -> Status[Any]:
-    """``answers`` is a JSON object of question name to text; files are optional.
-    ``proof`` is the optional proof of work described under ``/tokens``."""
+    """``answers`` is a JSON object of question name to text (a list of values for
+    a multiple choice); files are optional. ``proof`` is the optional proof of work
+    described under ``/tokens``. ``keep_originals`` is the reporter's choice to
+    keep the untouched originals of the files as well: ``true`` or ``false``;
+    without it, nothing but the cleaned copies is kept, whatever the profile's
+    ``originals_default`` (which is only how an app should preset its box)."""
     chosen = get_active_category(category)
+    keep = _keep_originals(keep_originals)
+    if keep is None:
+        return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
     try:
         data = json.loads(answers)
         if not isinstance(data, dict):
@@ -98,7 +109,7 @@ def submit_report(
             400, {"errors": {"answers": [_("Send the answers as a JSON object.")]}}
         )
     form = ReportForm(
-        {**{k: str(v) for k, v in data.items()}, "token": token},
+        MultiValueDict(_form_data(chosen, data) | {"token": [token]}),
         MultiValueDict({"files": files or []}),
         category=chosen,
     )
@@ -130,6 +141,7 @@ def submit_report(
                 answers=form.answers(),
                 token_secret=secret,
                 uploads=form.cleaned_data["files"],
+                keep_originals=keep,
             )
     except AttachmentsRejected as exc:
         return Status(400, _file_problems(exc))
@@ -142,6 +154,7 @@ def submit_report(
         "receipt": crypto.format_receipt(submission.receipt) if shown else None,
         "created": submission.created,
         "files": _cleaned(submission.files),
+        "originals_kept": submission.originals_kept,
     }
     return Status(201 if submission.created else 200, body)
 
@@ -174,7 +187,12 @@ def send_message(
     token: Form[str],
     body: Form[str],
     files: File[list[UploadedFile]] = None,
+    keep_originals: Form[str] = "",
 ) -> Status[Any]:
+    """``keep_originals``: as for ``/reports``, for this message's files."""
+    keep = _keep_originals(keep_originals)
+    if keep is None:
+        return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
     receipt_form = ReceiptForm({"receipt": receipt})
     form = MessageForm(
         {"token": token, "body": body}, MultiValueDict({"files": files or []})
@@ -197,12 +215,17 @@ def send_message(
                 body=form.cleaned_data["body"],
                 token_digest=digest(secret, services.MESSAGE_FORM),
                 uploads=form.cleaned_data["files"],
+                keep_originals=keep,
             )
     except AttachmentsRejected as exc:
         return Status(400, _file_problems(exc))
     except services.StorageFull:
         return Status(503, _problem("__all__", str(STORAGE_FULL)))
-    body = {"created": sent.created, "files": _cleaned(sent.files)}
+    body = {
+        "created": sent.created,
+        "files": _cleaned(sent.files),
+        "originals_kept": sent.originals_kept,
+    }
     return Status(201 if sent.created else 200, body)
 
 
@@ -227,6 +250,32 @@ def _category(category: Category) -> dict[str, Any]:
             }
             for spec in category.fields
         ],
+    }
+
+
+KEEP_ORIGINALS_INVALID = gettext_lazy(
+    "Send keep_originals as true or false, or leave it out."
+)
+
+
+def _keep_originals(raw: str) -> bool | None:
+    """The reporter's choice, strictly: anything but true/false is refused, so a
+    client's typo never keeps an original by guesswork. None if refused."""
+    return {"": False, "false": False, "true": True}.get(raw.strip().lower())
+
+
+def _form_data(category: Category, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The answers as a form would post them. A multiple choice arrives as a JSON
+    list of values; anything else is one text, so a list sent for a text question
+    is kept whole (as its JSON-ish text) rather than cut to one item."""
+    several = {s["name"] for s in category.fields if s["type"] == "multichoice"}
+    return {
+        name: (
+            [str(item) for item in value]
+            if name in several and isinstance(value, list)
+            else [str(value)]
+        )
+        for name, value in data.items()
     }
 
 
@@ -267,14 +316,22 @@ def _names(files: list[Any]) -> list[dict[str, str]]:
 
 
 def _own_report(plain: Any) -> dict[str, Any]:
-    shown = plain.case.report.category.profile.followup_shows_report
+    category = plain.case.report.category
+    answers_shown = category.profile.followup_shows_report
     return {
-        "category": plain.case.report.category.local_title,
+        "category": category.local_title,
         "status": plain.case.reporter_status,
-        "answers_shown": shown,
+        "answers_shown": answers_shown,
         "answers": [
-            {"label": localized(a["label"]), "value": a["value"]}
-            for a in (plain.answers if shown else [])
+            {
+                "label": shown.label,
+                "value": shown.text,
+                "choices": [
+                    {"value": c.value, "label": c.label, "retired": c.retired}
+                    for c in shown.choices
+                ],
+            }
+            for shown in shown_answers(plain.answers if answers_shown else [], category)
         ],
         "files": _names(plain.attachments),
         "messages": [

@@ -31,10 +31,15 @@ def read_workspace(*, case: Case, user: User, private_key: bytes) -> Workspace:
     def hide(text: str) -> str:
         return workflow.redact(text, terms)
 
+    def hide_answer(value: object) -> object:
+        # Several chosen values (a multiple choice) are questionnaire values, not
+        # the reporter's words; they stay values so their labels can be shown.
+        return value if isinstance(value, list) else hide(str(value or ""))
+
     plain = replace(
         plain,
         answers=[
-            {**answer, "value": hide(str(answer.get("value") or ""))}
+            {**answer, "value": hide_answer(answer.get("value"))}
             for answer in plain.answers
         ],
         messages=[replace(m, body=hide(m.body)) for m in plain.messages],

@@ -45,7 +45,7 @@ class PreparedFile:
     name: str
     renamed: bool
     cleaned: Cleaned
-    # The upload as received, when the profile keeps originals: read from memory,
+    # The upload as received, when the reporter chose to keep it: read from memory,
     # or from its encrypted spool for a PDF (tipline.intake.scrub.clean_upload).
     original: BinaryIO | None
     original_sha256: str
@@ -77,11 +77,19 @@ class WrittenFiles:
     original_keys: list[list[OriginalKey]] = field(default_factory=list)
     blob_names: list[str] = field(default_factory=list)
 
+    @property
+    def originals_kept(self) -> bool:
+        return any(row.original_blob_name for row in self.rows)
+
 
 def prepare_uploads(
     uploads: Iterable[BoundedUpload], *, keep_originals: bool
 ) -> list[PreparedFile]:
-    """Type-check and scrub every upload; AttachmentsRejected lists every problem."""
+    """Type-check and scrub every upload; AttachmentsRejected lists every problem.
+
+    The untouched original travels on to storage only with ``keep_originals``
+    (the reporter's choice); otherwise it is dropped here, before any write.
+    """
     prepared, problems = [], []
     for upload in uploads:
         name = safe_file_name(upload.name or "")
@@ -102,7 +110,9 @@ def prepare_uploads(
                 renamed=final_name != upload.name,
                 cleaned=cleaned,
                 original=original if keep_originals else None,
-                original_sha256=upload.sha256,
+                # A hash of the untouched file could confirm a copy found on the
+                # reporter's device: it is kept only with the original itself.
+                original_sha256=upload.sha256 if keep_originals else "",
             )
         )
     if problems:

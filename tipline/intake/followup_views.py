@@ -34,6 +34,7 @@ from tipline.intake.forms import (
 from tipline.intake.views import (
     MESSAGE_FORM_ID,
     SIGNIN_FORM_ID,
+    Draft,
     explain_file_problems,
     file_summary,
     forget_draft,
@@ -70,7 +71,11 @@ def followup(request: HttpRequest) -> HttpResponse:
     draft = keep_draft(request, MESSAGE_FORM_ID)
     flash = opened.payload.pop("flash", None)
     _keep_alive(opened)
-    form = MessageForm(initial=_message_initial(draft.initial))
+    profile = access.case.report.category.profile
+    form = MessageForm(
+        initial=_message_initial(draft),
+        originals_default=profile.originals_default,
+    )
     response = _render_report(
         request, access, form, flash=flash, files_dropped=draft.files_dropped
     )
@@ -126,6 +131,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 token_digest=digest(secret, MESSAGE_FORM),
                 uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
             )
     except AttachmentsRejected as exc:
         explain_file_problems(form, exc)
@@ -133,7 +139,10 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     except services.StorageFull:
         form.add_error(None, STORAGE_FULL)
         return _render_report(request, access, form, status=503)
-    opened.payload["flash"] = {"files": [file_summary(f) for f in sent.files]}
+    opened.payload["flash"] = {
+        "files": [file_summary(f) for f in sent.files],
+        "originals_kept": sent.originals_kept,
+    }
     _keep_alive(opened)
     return _redirect_to_report()
 
@@ -178,6 +187,7 @@ def _render_report(
         "message_form": form,
         "sent": flash is not None,
         "files": shown_files(flash["files"]) if flash else [],
+        "originals_kept": bool(flash and flash.get("originals_kept")),
         "files_dropped": files_dropped,
         "shows_report": profile.followup_shows_report,
         "keep_form": MESSAGE_FORM_ID if form is not None else None,
@@ -207,13 +217,17 @@ def _signin_page(
     return forget_draft(request, response, draft)
 
 
-def _message_initial(initial: dict[str, Any]) -> dict[str, Any]:
-    token = initial.get("token")
+def _message_initial(draft: Draft) -> dict[str, Any]:
+    token = draft.initial.get("token")
     try:
         read_form_token(str(token), MESSAGE_FORM)
     except FormTokenInvalid:
         token = new_form_token(MESSAGE_FORM)
-    return {"body": initial.get("body", ""), "token": token}
+    initial = {"body": draft.initial.get("body", ""), "token": token}
+    if draft.taken:
+        # An unticked box is absent from what was sent: it stays unticked.
+        initial["keep_originals"] = draft.initial.get("keep_originals", False)
+    return initial
 
 
 def _with_fresh_token(form: MessageForm) -> MessageForm:

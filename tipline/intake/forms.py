@@ -46,7 +46,7 @@ class EvidenceField(forms.FileField):
             "help_text",
             _(
                 "Photos, documents or recordings. Hidden details such as GPS location "
-                "and author names are removed before anything is stored."
+                "and author names are removed from the copy that is stored."
             ),
         )
         super().__init__(**kwargs)
@@ -55,6 +55,51 @@ class EvidenceField(forms.FileField):
         uploads = data if isinstance(data, list | tuple) else [data]
         return [upload for upload in uploads if upload]
 
+
+# The value the box posts when ticked. Anything else (a forged "true", "0", "no",
+# several values) counts as not ticked: no original is kept on a guess.
+KEEP_ORIGINALS_VALUE = "yes"
+
+
+class KeepOriginalsInput(forms.CheckboxInput):
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "value": KEEP_ORIGINALS_VALUE,
+                "aria-describedby": "id_keep_originals_helptext",
+            }
+        )
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return values == [KEEP_ORIGINALS_VALUE]
+
+
+class KeepOriginalsField(forms.BooleanField):
+    """The reporter's choice to keep the untouched originals of their files as well
+    (issue 11, point 4). Unticked unless the profile says otherwise."""
+
+    widget = KeepOriginalsInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "label", _("Also keep the untouched original files, as evidence")
+        )
+        kwargs.setdefault("help_text", ORIGINALS_HELP)
+        super().__init__(**kwargs)
+
+
+ORIGINALS_HELP = _(
+    "Leave this unticked and only the copies with hidden details removed are "
+    "stored. An untouched original still holds everything hidden in the file, such "
+    "as the place where a photo was taken, the device that made it, the author's "
+    "name and when it was made or edited, and it may show who you are. If you tick "
+    "this box, each original is also kept, encrypted: only the supervisors of the "
+    "team handling your report can open it, and so can whoever holds the "
+    "organisation's escrow key, a recovery key kept by its administrators. Other "
+    "staff work with the cleaned copy only."
+)
 
 HONEYPOT = "homepage"
 
@@ -68,6 +113,9 @@ class ReportForm(forms.Form):
         for spec in category.fields:
             self.fields[spec["name"]] = build_field(spec)
         self.fields["files"] = EvidenceField()
+        self.fields["keep_originals"] = KeepOriginalsField(
+            initial=category.profile.originals_default
+        )
         for bound in self.fields.values():
             # Nothing a reporter types goes into the browser's autofill store, and
             # browsers keep no form state of such fields in their session files.
@@ -80,10 +128,15 @@ class ReportForm(forms.Form):
         return bool(str(self.data.get(HONEYPOT, "")).strip())
 
     def answers(self) -> list[dict[str, Any]]:
-        """Answers with the question labels as they were asked, for staff to read."""
+        """Answers with the question labels as they were asked, for staff to read.
+
+        A choice is stored as its value (a list of values for a multiple choice);
+        its label is looked up in the reader's language when shown
+        (tipline.intake.answers)."""
         return [
             {
                 "name": spec["name"],
+                "type": spec["type"],
                 "label": spec["label"],
                 "value": _as_text(self.cleaned_data.get(spec["name"])),
             }
@@ -103,6 +156,11 @@ def build_field(spec: dict[str, Any]) -> forms.Field:
     if kind == "choice":
         choices = [(c["value"], localized(c["label"])) for c in spec["choices"]]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if kind == "multichoice":
+        choices = [(c["value"], localized(c["label"])) for c in spec["choices"]]
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
     widget = forms.Textarea(attrs={"rows": 8}) if kind == "textarea" else None
     return forms.CharField(
         max_length=spec["max_length"],
@@ -112,9 +170,11 @@ def build_field(spec: dict[str, Any]) -> forms.Field:
     )
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any) -> str | list[str]:
     if value is None:
         return ""
+    if isinstance(value, list):
+        return [str(item) for item in value]
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -159,3 +219,7 @@ class MessageForm(forms.Form):
         validators=[reject_unreadable],
     )
     files = EvidenceField()
+
+    def __init__(self, *args: Any, originals_default: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["keep_originals"] = KeepOriginalsField(initial=originals_default)

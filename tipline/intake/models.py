@@ -16,8 +16,13 @@ class Profile(models.Model):
     name = models.JSONField()
     intro = models.JSONField()
     not_suspicious = models.JSONField(default=list)
-    # Keep each upload's unscrubbed original too, sealed for supervisors only.
-    keep_originals = models.BooleanField(default=False)
+    # Whether the report form's "also keep the untouched originals" box starts
+    # ticked. The reporter decides for each report and message; nothing is kept
+    # unless they leave it ticked (issue 11, point 4).
+    originals_default = models.BooleanField(default=False)
+    # Public texts that differ between profiles, by key, each {"en": …, "zh-hans": …}
+    # (tipline.intake.profiles.PUBLIC_TEXTS lists the keys and their fallbacks).
+    texts = models.JSONField(default=dict)
     # Deadlines for staff: acknowledge within N days, give feedback within N days
     # (EU Whistleblowing Directive, Art. 9: 7 days and 3 months).
     acknowledge_days = models.PositiveSmallIntegerField(default=7)
@@ -110,7 +115,7 @@ class Attachment(models.Model):
     blob_name = models.CharField(max_length=100, unique=True)
     key_salt = models.BinaryField()
     details_encrypted = models.BinaryField()
-    # The unscrubbed original, when the profile keeps originals: encrypted under its
+    # The unscrubbed original, when the reporter chose to keep it: encrypted under its
     # own random key, which is sealed to supervisors (OriginalKey) and the escrow key.
     original_blob_name = models.CharField(max_length=100, blank=True)
     original_escrow_key = models.BinaryField(null=True)

@@ -9,13 +9,34 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tipline.intake.models import Category, Profile
+from tipline.lib.i18n import localized
 from tipline.triage import services as triage
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
-FIELD_TYPES = {"text", "textarea", "date", "choice"}
+FIELD_TYPES = {"text", "textarea", "date", "choice", "multichoice"}
+CHOICE_TYPES = {"choice", "multichoice"}
 TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
+
+# Public texts that each profile words for itself ([texts] in its file), with the
+# neutral wording used when a profile lacks one, or when no profile can be read
+# (the 500 page renders without a request or a database).
+PUBLIC_TEXTS: dict[str, Promise] = {
+    "site_name": _("Tipline"),
+    "home_heading": _("Report safely"),
+    "guidance_intro": _(
+        "Reports should be about what someone did or failed to do. The following "
+        "are not a reason to report in themselves, and reports based on them will "
+        "not be acted upon:"
+    ),
+    "false_reports": _(
+        "Knowingly false or malicious reports harm innocent people. They are "
+        "recognised and closed."
+    ),
+}
 
 
 class ProfileInvalid(Exception):
@@ -55,8 +76,12 @@ def load_profile(name: str) -> Profile:
             "name": data["name"],
             "intro": data["intro"],
             "not_suspicious": data.get("not_suspicious", []),
-            "keep_originals": bool(data.get("keep_originals", False)),
             "followup_shows_report": bool(data.get("followup_shows_report", True)),
+            # "keep_originals" is the older name of the same setting.
+            "originals_default": bool(
+                data.get("originals_default", data.get("keep_originals", False))
+            ),
+            "texts": data.get("texts", {}),
             "acknowledge_days": int(data.get("acknowledge_days", 7)),
             "feedback_days": int(data.get("feedback_days", 90)),
         },
@@ -106,6 +131,7 @@ def _check_profile(data: dict[str, Any]) -> None:
             raise ProfileInvalid(f"profile lacks {key!r}")
     _check_texts(data["name"], "name")
     _check_texts(data["intro"], "intro")
+    _check_public_texts(data.get("texts", {}))
     seen: set[str] = set()
     for category in data["categories"]:
         slug = category.get("slug", "")
@@ -138,7 +164,7 @@ def _check_field(field: dict[str, Any], where: str) -> None:
         raise ProfileInvalid(
             f"{where}.{name}: max_length must be 1..{TEXT_LIMITS[kind]}"
         )
-    if kind == "choice":
+    if kind in CHOICE_TYPES:
         choices = field.get("choices") or []
         if not choices:
             raise ProfileInvalid(f"{where}.{name}: a choice field needs choices")
@@ -146,7 +172,30 @@ def _check_field(field: dict[str, Any], where: str) -> None:
             _check_texts(choice.get("label"), f"{where}.{name}.{choice.get('value')}")
 
 
+def _check_public_texts(texts: Any) -> None:
+    if not isinstance(texts, dict):
+        raise ProfileInvalid("texts must be a table of texts")
+    unknown = set(texts) - set(PUBLIC_TEXTS)
+    if unknown:
+        raise ProfileInvalid(
+            f"unknown texts {sorted(unknown)} (known: {sorted(PUBLIC_TEXTS)})"
+        )
+    for key, value in texts.items():
+        _check_texts(value, f"texts.{key}")
+
+
 def _check_texts(texts: Any, where: str) -> None:
     languages = [code for code, _ in settings.LANGUAGES]
     if not isinstance(texts, dict) or any(not texts.get(code) for code in languages):
         raise ProfileInvalid(f"{where} needs text in {', '.join(languages)}")
+
+
+def public_text(profile: Profile | None, key: str) -> str:
+    """A public text in the active language: the profile's wording, or the neutral
+    fallback when it has none (or there is no profile to ask)."""
+    texts = profile.texts if profile is not None else {}
+    return str(localized(texts.get(key)) or PUBLIC_TEXTS[key])
+
+
+def public_texts(profile: Profile | None) -> dict[str, str]:
+    return {key: public_text(profile, key) for key in PUBLIC_TEXTS}

@@ -20,6 +20,7 @@ from tipline.audit import services as audit
 from tipline.cases import services as cases
 from tipline.cases.models import Case
 from tipline.intake import attachments, handles
+from tipline.intake.answers import answer_texts
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib.clock import coarse_now
@@ -68,12 +69,15 @@ class Submission:
     # Until when the receipt may be shown; None: the report was made earlier and
     # the window has passed, so it must not be shown again ("already received").
     shown_until: datetime | None = None
+    # The untouched originals of the files were kept (the reporter chose so).
+    originals_kept: bool = False
 
 
 @dataclass(frozen=True)
 class MessageResult:
     created: bool
     files: list[attachments.PreparedFile]
+    originals_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ def submit_report(
     answers: list[dict[str, Any]],
     token_secret: bytes,
     uploads: Sequence[BoundedUpload] = (),
+    keep_originals: bool = False,
 ) -> Submission:
     """Scrub, encrypt and store a report with its files whole, or not at all.
 
@@ -97,6 +102,8 @@ def submit_report(
     few minutes, though (``shown_until``): afterwards a copied form token must not be
     as good as the receipt, so the caller says "already received" without it.
     Raises AttachmentsRejected, before anything is stored, if a file is refused.
+    The untouched originals are kept too only if ``keep_originals``: the reporter's
+    own choice, never the profile's.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
     receipt = crypto.receipt_from_token(token_secret, pepper)
@@ -107,9 +114,7 @@ def submit_report(
     existing = Report.objects.filter(receipt_lookup=lookup).first() if uploads else None
     if existing is not None:
         return _again(receipt, existing, token_secret)
-    files = attachments.prepare_uploads(
-        uploads, keep_originals=category.profile.keep_originals
-    )
+    files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
     team = triage.route(category=category)
     assessed = _assess(category, answers)
     data_key = crypto.new_data_key()
@@ -147,13 +152,21 @@ def submit_report(
         created=True,
         files=files,
         shown_until=handles.open_handle_expiry(token_secret, RECEIPT_REPLAY),
+        originals_kept=written.originals_kept,
     )
 
 
 def _again(receipt: str, report: Report, token_secret: bytes) -> Submission:
     """The same form, sent again: its receipt only within the replay window."""
     until = handles.open_handle_expiry(token_secret, RECEIPT_REPLAY)
-    return Submission(receipt=receipt, report=report, created=False, shown_until=until)
+    kept = report.attachments.filter(message=None).exclude(original_blob_name="")
+    return Submission(
+        receipt=receipt,
+        report=report,
+        created=False,
+        shown_until=until,
+        originals_kept=kept.exists(),
+    )
 
 
 @transaction.atomic
@@ -213,7 +226,7 @@ class Assessment:
 def _assess(category: Category, answers: list[dict[str, Any]]) -> Assessment:
     """Deadlines, priority and likely duplicates, worked out from the plaintext
     before the report's transaction (which then only writes)."""
-    texts = [str(answer.get("value") or "") for answer in answers]
+    texts = [" ".join(answer_texts(answer.get("value"))) for answer in answers]
     rules = priority.load_rules()
     keywords = priority.match_keywords(texts, rules)
     received = coarse_now()
@@ -271,18 +284,18 @@ def post_reporter_message(
     body: str,
     token_digest: str,
     uploads: Sequence[BoundedUpload] = (),
+    keep_originals: bool = False,
 ) -> MessageResult:
     """Store a message from the reporter with its files, whole or not at all.
 
     A resubmitted form stores nothing new. Raises AttachmentsRejected, before
-    anything is stored, if a file is refused. Returns the files as scrubbed.
+    anything is stored, if a file is refused. Returns the files as scrubbed. The
+    untouched originals are kept too only if the reporter chose ``keep_originals``.
     """
     if cases.message_exists(token_digest=token_digest):
         return MessageResult(created=False, files=[])
     case = access.case
-    files = attachments.prepare_uploads(
-        uploads, keep_originals=case.report.category.profile.keep_originals
-    )
+    files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
     written = attachments.write_files(
         files,
         data_key=access.data_key,
@@ -304,4 +317,6 @@ def post_reporter_message(
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise
-    return MessageResult(created=True, files=files)
+    return MessageResult(
+        created=True, files=files, originals_kept=written.originals_kept
+    )

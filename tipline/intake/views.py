@@ -112,6 +112,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
                 answers=form.answers(),
                 token_secret=secret,
                 uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
             )
     except AttachmentsRejected as exc:
         explain_file_problems(form, exc)
@@ -135,6 +136,7 @@ def _to_receipt_page(
         "category": category.pk,
         "files": [file_summary(f) for f in submission.files],
         "receipt": crypto.format_receipt(submission.receipt) if until else None,
+        "originals_kept": submission.originals_kept,
     }
     response = HttpResponseRedirect(reverse("intake:receipt"), status=303)
     browser.end(request, response, browser.RECEIPT_PAGE)
@@ -163,6 +165,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         "category": category,
         "files": shown_files(payload["files"]),
         "minutes": settings.RECEIPT_SHOWN_SECONDS // 60,
+        "originals_kept": payload.get("originals_kept", False),
     }
     return render(request, "intake/receipt.html", context)
 
@@ -277,6 +280,9 @@ def explain_file_problems(form: Any, exc: AttachmentsRejected) -> None:
 def _blank_or_draft_form(request: HttpRequest, category: Category) -> HttpResponse:
     draft = keep_draft(request, REPORT_FORM_ID)
     initial = dict(draft.initial)
+    if draft.taken:
+        # An unticked box is absent from what was sent: it stays unticked.
+        initial.setdefault("keep_originals", False)
     if not _token_is_genuine(initial.get("token")):
         initial["token"] = new_form_token(REPORT_FORM)
     form = ReportForm(category=category, initial=initial)

@@ -40,7 +40,7 @@ def test_profile_lists_categories_and_questions_in_the_asked_language(app, profi
     english = app.get("/api/v1/profile").json()
     chinese = app.get("/api/v1/profile", headers={"accept-language": "zh-Hans"}).json()
 
-    assert english["keeps_originals"] is True
+    assert english["originals_default"] is False
     approach = english["categories"][0]
     assert approach["slug"] == "approach"
     assert approach["questions"][0] == {
@@ -134,6 +134,7 @@ def test_follow_up_reads_the_report_and_sends_a_message_with_a_file(app, owner):
     assert report.json()["answers"][0] == {
         "label": "What happened?",
         "value": "Van outside at 3am",
+        "choices": [],
     }
     assert report.json()["status"] == "Received. It has not been read yet."
 

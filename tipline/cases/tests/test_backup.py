@@ -19,7 +19,12 @@ def send_report(base, text, files=None):
     html = session.get(base + "/report/approach/").text
     response = session.post(
         base + "/report/approach/",
-        data={**form_tokens(html), "what_happened": text},
+        # With files, the reporter chooses to keep the originals too.
+        data={
+            **form_tokens(html),
+            "what_happened": text,
+            "keep_originals": "yes" if files else "",
+        },
         files=files,
     )
     assert response.status_code == 200
@@ -48,7 +53,7 @@ def test_a_backup_taken_while_running_restores_into_a_fresh_instance(
     )
 
     output = live_tipline.run("backup", str(tmp_path / "backup")).stdout
-    # The scrubbed copy and, in this profile, the sealed original.
+    # The scrubbed copy and the sealed original the reporter chose to keep.
     assert "2 files written" in output
     assert audit_actions(live_tipline).count("backup.written") == 1
     after = send_report(base, "sent after the backup was taken")

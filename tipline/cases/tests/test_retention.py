@@ -74,7 +74,12 @@ def test_a_purged_case_leaves_no_key_ciphertext_or_file_behind(live_tipline):
     html = reporter.get(base + "/report/approach/").text
     response = reporter.post(
         base + "/report/approach/",
-        data={**form_tokens(html), "what_happened": f"{marker} asked for plans"},
+        data={
+            **form_tokens(html),
+            "what_happened": f"{marker} asked for plans",
+            # The reporter chose to keep the original: its keys must go too.
+            "keep_originals": "yes",
+        },
         files={"files": ("notes.txt", f"{marker} evidence\n".encode(), "text/plain")},
     )
     receipt = receipt_in(response.text)

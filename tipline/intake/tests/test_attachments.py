@@ -62,7 +62,8 @@ def staff_client(user) -> Client:
 
 
 def test_gps_and_serial_are_removed_and_the_reporter_is_told(send, settings):
-    response = send([upload("holiday.jpg", gps_jpeg())])
+    kept = {**ANSWERS, "keep_originals": "yes"}
+    response = send([upload("holiday.jpg", gps_jpeg())], answers=kept)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -134,7 +135,7 @@ def test_supervisor_opens_the_sealed_original_and_analysts_cannot(
         browser_client,
         "/report/approach/",
         "/report/approach/",
-        {**ANSWERS, "files": [upload("x.jpg", original)]},
+        {**ANSWERS, "keep_originals": "yes", "files": [upload("x.jpg", original)]},
     )
     case, attachment = Case.objects.get(), Attachment.objects.get()
     url = f"/staff/cases/{case.pk}/files/{attachment.pk}/original/"
@@ -161,7 +162,8 @@ def test_whistleblowing_profile_keeps_no_original(
 
     load_profile("whistleblowing")
     form = browser_client.get("/report/environment/").content.decode()
-    assert "The original file is not stored." in form
+    assert "the original files are not kept" in form
+    assert 'name="keep_originals"' in form
 
     post_form(
         browser_client,
@@ -174,9 +176,11 @@ def test_whistleblowing_profile_keeps_no_original(
     assert len(stored_files(settings)) == 1
 
 
-def test_form_tells_the_reporter_that_originals_are_kept(client, profile):
+def test_form_tells_the_reporter_that_originals_are_kept_only_if_chosen(
+    client, profile
+):
     html = client.get("/report/approach/").content.decode()
-    assert "an untouched copy of each file is also kept" in html
+    assert "the original files are not kept" in html
     assert 'enctype="multipart/form-data"' in html
 
 
@@ -347,7 +351,7 @@ def test_a_failed_transaction_removes_written_files_and_a_retry_works(
 
 
 def test_orphan_sweep_removes_only_old_unreferenced_blobs(send, settings):
-    send([upload("kept.jpg", gps_jpeg())])
+    send([upload("kept.jpg", gps_jpeg())], answers={**ANSWERS, "keep_originals": "yes"})
     orphan = default_storage.save("evidence/ab/orphan", io.BytesIO(b"ciphertext"))
     fresh = default_storage.save("evidence/ab/fresh", io.BytesIO(b"ciphertext"))
     old = time.time() - 7200

@@ -35,7 +35,11 @@ def test_evidence_goes_to_the_bucket_as_ciphertext_and_comes_back_scrubbed(
         html = reporter.get(live.url + "/report/approach/").text
         sent = reporter.post(
             live.url + "/report/approach/",
-            data={**form_tokens(html), "what_happened": "Photo of the fence"},
+            data={
+                **form_tokens(html),
+                "what_happened": "Photo of the fence",
+                "keep_originals": "yes",
+            },
             files={"files": ("fence.jpg", gps_jpeg(), "image/jpeg")},
         )
         assert sent.status_code == 200, sent.text[:500]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0003_profile_acknowledge_days_profile_feedback_days'),
+        ('intake', '0004_profile_originals_default_profile_texts'),
     ]
 
     operations = [
