@@ -103,7 +103,12 @@ def test_the_api_returns_the_receipt_again_only_within_the_window(
     assert first.status_code == 201
     assert again.json()["receipt"] == first.json()["receipt"]
     assert late.status_code == 200
-    assert late.json() == {"receipt": None, "created": False, "files": []}
+    assert late.json() == {
+        "receipt": None,
+        "created": False,
+        "files": [],
+        "originals_kept": False,
+    }
     assert Report.objects.count() == 1
 
 
