@@ -1,15 +1,18 @@
-"""Lossless removal of metadata from JPEG and PNG images embedded in documents.
+"""Lossless removal of metadata from pictures embedded in documents.
 
 Photos pasted into a PDF, Word file or ODT keep their own EXIF (GPS, camera
-serial numbers), XMP and comments. Re-encoding them would change the document's
-appearance, so these helpers drop the metadata segments and chunks and keep the
-compressed pixels byte for byte. Input that does not parse is returned as None
-and left to the caller: readers that cannot parse it cannot read its metadata.
+serial numbers), XMP and comments (JPEG, PNG, WebP; JPEG 2000 in ``jp2``).
+Re-encoding them would change the document's appearance, so these helpers drop
+the metadata segments and chunks and keep the compressed pixels byte for byte.
+Input that does not parse is returned as None and left to the caller (and to
+the final check in ``verify``).
 """
 
 from __future__ import annotations
 
 import struct
+
+from . import jp2
 
 JPEG_SOI = b"\xff\xd8"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -24,13 +27,48 @@ _PNG_KEEP = {
 }  # fmt: skip
 
 
+# WebP chunks needed to show the picture; EXIF, XMP and unknown chunks go.
+_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
+_WEBP_EXIF_FLAG, _WEBP_XMP_FLAG = 0x08, 0x04
+
+
 def strip_embedded(data: bytes) -> tuple[bytes, bool] | None:
-    """The image without metadata and whether anything was removed, if JPEG/PNG."""
+    """The image without metadata and whether anything was removed, if JPEG,
+    PNG, WebP or JPEG 2000."""
     if data.startswith(JPEG_SOI):
         return strip_jpeg(data)
     if data.startswith(PNG_SIGNATURE):
         return strip_png(data)
-    return None
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return strip_webp(data)
+    return jp2.strip(data)
+
+
+def strip_webp(data: bytes) -> tuple[bytes, bool] | None:
+    """Drop the EXIF and XMP chunks (and unknown ones), and clear their flags."""
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    end = min(8 + riff_size, len(data))
+    out = []
+    removed = end < len(data) and bool(data[end:].strip(b"\x00"))
+    pos = 12
+    while pos < end:
+        if pos + 8 > end:
+            return None
+        kind = data[pos : pos + 4]
+        (size,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        stop = pos + 8 + size + (size & 1)
+        if pos + 8 + size > end:
+            return None
+        chunk = bytearray(data[pos:stop])
+        if kind == b"VP8X" and size >= 1:
+            chunk[8] &= ~(_WEBP_EXIF_FLAG | _WEBP_XMP_FLAG) & 0xFF
+        if kind in _WEBP_KEEP:
+            out.append(bytes(chunk))
+        else:
+            removed = True
+        pos = stop
+    body = b"WEBP" + b"".join(out)
+    return b"RIFF" + struct.pack("<I", len(body)) + body, removed
 
 
 def _keep_segment(marker: int, payload: bytes) -> bool:
