@@ -77,6 +77,8 @@ def codes(data: bytes, start: int = 0) -> set[str] | None:
     header = data[start : start + 4]
     if header not in MAGIC and header not in JPEG_XR_MAGIC:
         return None
+    if start + 8 > len(data):
+        return None
     order = "<" if header.startswith(b"II") else ">"
     (first,) = struct.unpack_from(order + "I", data, start + 4)
     pending, seen, found = [first], set(), set()

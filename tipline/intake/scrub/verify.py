@@ -60,6 +60,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error)
 _READ_ERRORS = (*_ZIP_ERRORS, zlib.error, RuntimeError, NotImplementedError)
+_PDF_ERRORS = (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError)
 
 
 @dataclass
@@ -263,22 +264,31 @@ def _people(
 
 
 def _pdf(source: BinaryIO, state: _Check, *, embedded: bool, depth: int) -> None:
-    """The information dictionary, catalog XMP, and every stream decoded."""
+    """A PDF, or ``unchecked`` if it cannot be read through."""
     try:
         pdf = pikepdf.open(source)
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, OSError):
         state.add("unchecked", embedded)
         return
     with pdf:
-        info = pdf.trailer.get("/Info")
-        if isinstance(info, pikepdf.Dictionary):
-            for key in info:
-                state.add(PDF_INFO_CODES.get(key, "author"), embedded)
-        if "/Metadata" in pdf.Root:
-            state.add("xmp", embedded)
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Stream):
-                _stream(obj, state, embedded=embedded, depth=depth)
+        try:
+            _pdf_objects(pdf, state, embedded=embedded, depth=depth)
+        except _PDF_ERRORS:
+            state.add("unchecked", embedded)
+
+
+def _pdf_objects(
+    pdf: pikepdf.Pdf, state: _Check, *, embedded: bool, depth: int
+) -> None:
+    info = pdf.trailer.get("/Info")
+    if isinstance(info, pikepdf.Dictionary):
+        for key in info:
+            state.add(PDF_INFO_CODES.get(key, "author"), embedded)
+    if "/Metadata" in pdf.Root:
+        state.add("xmp", embedded)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            _stream(obj, state, embedded=embedded, depth=depth)
 
 
 def _stream(

@@ -170,8 +170,10 @@ def test_pdf_jpeg_2000_inside_flate_is_cleaned_too() -> None:
 
     cleaned = clean_file(source)
 
-    _codec, raw = cleaned_image_stream(cleaned.open().read())
+    codec, raw = cleaned_image_stream(cleaned.open().read())
+    assert codec == "/JPXDecode"  # unwrapped, so nothing hides under the Flate
     assert_no_secrets(raw)
+    assert Image.open(io.BytesIO(raw)).getpixel((4, 4)) == RED
     assert cleaned.fully_cleaned is True
 
 

@@ -19,6 +19,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.functional import Promise
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tipline.conftest import form_tokens, post_form, receipt_in
@@ -195,6 +197,31 @@ def test_tiff_signatures_occurring_by_chance_are_not_metadata() -> None:
     out = io.BytesIO()
     photo.save(out, "JPEG", quality=95)
     assert clean_file(out.getvalue()).remaining == ()
+
+
+MARKERS = [
+    b"Exif\x00\x00",
+    b"II*\x00",
+    b"MM\x00*",
+    b"II\xbc\x01",
+    b"<x:xmpmeta",
+    b"8BIM\x04\x04",
+    b"PK\x03\x04",
+    b"%PDF-",
+    b"\xff\xd8",
+    b"\x89PNG\r\n\x1a\n",
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(MARKERS), st.binary(max_size=40)), max_size=12),
+    st.sampled_from(["image", "pdf", "office", "audio", "video"]),
+)
+def test_the_check_never_crashes_on_hostile_bytes(pieces: list[bytes], kind: str):
+    result = verify.check(b"".join(pieces), kind)
+    assert all(isinstance(item, Remaining) for item in result)
 
 
 # --- Bounds ------------------------------------------------------------------
