@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import struct
 
+from . import icc
+
 JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 CODESTREAM_START = b"\xff\x4f\xff\x51"
 # Boxes a decoder needs; everything else (xml , uuid, jp2i, uinf, asoc...) goes.
@@ -68,6 +70,24 @@ def strip_codestream(data: bytes) -> tuple[bytes, bool] | None:
     return None
 
 
+def _anonymise_header(box: bytes, offset: int) -> tuple[bytes, bool]:
+    """The header box with the colour profile in its ``colr`` boxes blanked
+    (see ``icc``); sizes do not change."""
+    children = boxes(box[offset:])
+    if children is None:
+        return box, False
+    result = bytearray(box)
+    changed = False
+    for kind, _start, payload, end in children:
+        # Methods 2 and 3 carry an ICC profile after method, precedence, approx.
+        if kind == b"colr" and payload < end and box[offset + payload] in (2, 3):
+            first = offset + payload + 3
+            profile, found = icc.neutralise(box[first : offset + end])
+            result[first : offset + end] = profile
+            changed = changed or found
+    return bytes(result), changed
+
+
 def strip(data: bytes) -> tuple[bytes, bool] | None:
     """The picture without metadata boxes and comments, and whether anything was
     removed; None if it is not JPEG 2000 or does not parse."""
@@ -84,7 +104,11 @@ def strip(data: bytes) -> tuple[bytes, bool] | None:
         if kind not in KEEP_BOXES:
             removed = True
             continue
-        if kind == b"jp2c":
+        if kind == b"jp2h":
+            header, anonymised = _anonymise_header(data[start:end], payload - start)
+            removed = removed or anonymised
+            out.append(header)
+        elif kind == b"jp2c":
             stream = strip_codestream(data[payload:end])
             if stream is None:
                 return None

@@ -77,7 +77,7 @@ THUMBNAIL_REL = "/metadata/thumbnail"
 LOCAL_LINK = "file:///"
 RULES = (
     PartRule(
-        r"word/[^/]+\.xml",
+        r"word/(glossary/)?[^/]+\.xml",
         replace_attrs={"author": AUTHOR, "initials": ("A", "comment_authors")},
         drop_attrs={"date": "datetime", "dateUtc": "datetime", "ed": "author"},
         drop_attr_prefixes={"rsid": "revision_ids"},
@@ -116,6 +116,17 @@ RULES = (
         r"xl/connections\.xml",
         replace_attrs={"connection": ("", "file_path")},
         drop_attrs={"odcFile": "file_path", "sourceFile": "file_path"},
+    ),
+    PartRule(
+        r"xl/threadedComments/[^/]+\.xml",
+        replace_attrs={"dT": (FIXED_DATE, "datetime")},
+    ),
+    PartRule(
+        r"ppt/comments/[^/]+\.xml",
+        replace_attrs={
+            "dt": (FIXED_DATE, "datetime"),
+            "created": (FIXED_DATE, "datetime"),
+        },
     ),
     PartRule(
         r"ppt/revisionInfo\.xml",

@@ -6,14 +6,16 @@ IDs that link copies of the same file, earlier revisions kept by incremental sav
 (dropped because only the live object graph is written), embedded and associated
 files, JavaScript and automatic actions (which can phone home when opened), the
 names of people who commented, digital signatures (the signer's name and
-certificate), page thumbnails and modification dates, and EXIF, XMP and comments
-inside embedded JPEG and JPEG 2000 pictures, also when other filters wrap them.
+certificate), page thumbnails and modification dates, the descriptions in colour
+profiles (see ``icc``), and EXIF, XMP and comments inside embedded JPEG and JPEG
+2000 pictures, also when other filters wrap them.
 Encrypted files cannot be inspected, so they are refused.
 """
 
 from __future__ import annotations
 
 import binascii
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -22,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from tipline.crypto import EncryptedSpool
 
-from . import jp2, pdfstreams, rawimage
+from . import icc, jp2, pdfstreams, rawimage
 from .result import FileRejected
 
 INFO_CODES = {
@@ -63,6 +65,7 @@ MAX_ACTION_CHAIN = 32
 # A picture wrapped in other filters is unwrapped up to this size; a larger one
 # is left as it is and reported by the final check.
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
+MAX_PROFILE_BYTES = 4 * 1024 * 1024
 PHOTO_STRIPPERS = {"/DCTDecode": rawimage.strip_jpeg, "/JPXDecode": jp2.strip}
 # A digital signature names the signer (and carries their certificate, with
 # their e-mail address); after rewriting it would be invalid anyway.
@@ -175,6 +178,21 @@ def _strip_photo(stream: Stream, found: set[str]) -> None:
         found.add("embedded_image_metadata")
 
 
+def _anonymise_profile(stream: Stream, found: set[str]) -> None:
+    """Blank the descriptions, device and dates of an ICC colour profile (the
+    stream of an ICCBased colour space, recognised by its /N and content)."""
+    if "/N" not in stream or "/Subtype" in stream:
+        return
+    names, _parms = pdfstreams.filters_of(stream)
+    data = pdfstreams.decode(stream.read_raw_bytes(), names, MAX_PROFILE_BYTES)
+    if data is None or not icc.is_profile(data):
+        return
+    profile, changed = icc.neutralise(data)
+    if changed:
+        stream.write(zlib.compress(profile), filter=Name.FlateDecode)
+        found.add("colour_profile")
+
+
 def _clean_annotation(annot: Dictionary | Stream, found: set[str]) -> None:
     """Comments and markup name their author in /T and date themselves.
 
@@ -214,6 +232,7 @@ def _clean_object(obj: Dictionary | Stream, found: set[str]) -> None:
         _drop_attachments(annots, found)
     if isinstance(obj, Stream):
         _strip_photo(obj, found)
+        _anonymise_profile(obj, found)
 
 
 def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:

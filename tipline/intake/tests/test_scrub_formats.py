@@ -15,7 +15,7 @@ import zlib
 import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name
-from PIL import Image, TiffImagePlugin
+from PIL import Image, ImageCms, TiffImagePlugin
 
 from tipline.intake.scrub import clean_file
 from tipline.intake.tests.test_scrub import (
@@ -389,6 +389,10 @@ def test_xlsx_and_pptx_identifiers_and_people_removed() -> None:
     xlsx["xl/worksheets/sheet1.xml"] = (
         '<worksheet xmlns="urn:x" xmlns:xr="urn:xr" xr:uid="{DEADBEEF-1}"/>'
     )
+    xlsx["xl/threadedComments/threadedComment1.xml"] = (
+        '<ThreadedComments xmlns="urn:x"><threadedComment ref="A1" '
+        'dT="2024-03-01T09:15:00.00" personId="{1}" id="{2}"/></ThreadedComments>'
+    )
     cleaned = clean_file(make_zip(xlsx))
     members = unzip(cleaned.data)
     assert {"comment_authors", "author", "datetime", "revision_ids"} <= set(
@@ -406,6 +410,10 @@ def test_xlsx_and_pptx_identifiers_and_people_removed() -> None:
         "ppt/slides/slide1.xml": (
             "<p:sld xmlns:p='urn:p' xmlns:p14='urn:p14'><p:extLst><p:ext uri='x'>"
             "<p14:creationId val='3141592653'/></p:ext></p:extLst></p:sld>"
+        ),
+        "ppt/comments/comment1.xml": (
+            "<p:cmLst xmlns:p='urn:p'><p:cm authorId='0' "
+            "dt='2024-03-01T09:15:00.000' idx='1'/></p:cmLst>"
         ),
         "ppt/revisionInfo.xml": (
             "<p15:revInfo xmlns:p15='urn:p15'><p15:revLst><p15:client "
@@ -453,6 +461,36 @@ def test_odt_change_dates_and_signatures_removed() -> None:
     assert b'text:date-value="2024-05-02">2 May</text:date>' in members["content.xml"]
 
 
+def jpeg_with_jfif_thumbnail() -> bytes:
+    """A JPEG whose JFIF header carries a 2x2 preview (12 bytes of pixels)."""
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), RED).save(out, "JPEG")
+    data = out.getvalue()
+    assert data[2:6] == b"\xff\xe0\x00\x10"  # APP0 JFIF without a preview
+    header = bytearray(data[2:20])
+    header[2:4] = struct.pack(">H", 16 + 12)
+    header[16:18] = b"\x02\x02"
+    return data[:2] + bytes(header) + b"THUMBNAILPIX" + data[20:]
+
+
+def test_glossary_parts_and_jfif_previews_in_documents_are_cleaned() -> None:
+    parts: dict[str, str | bytes] = dict(DOCX_PARTS)
+    parts["word/glossary/document.xml"] = DOCX_PARTS["word/document.xml"]
+    parts["word/media/image1.jpeg"] = jpeg_with_jfif_thumbnail()
+    assert Image.open(io.BytesIO(parts["word/media/image1.jpeg"])).size == (16, 16)
+
+    cleaned = clean_file(make_zip(parts))
+
+    members = unzip(cleaned.data)
+    glossary = members["word/glossary/document.xml"]
+    assert b"Jane Reporter" not in glossary
+    assert b"rsid" not in glossary
+    photo = members["word/media/image1.jpeg"]
+    assert b"THUMBNAILPIX" not in photo
+    assert photo[4:6] == b"\x00\x10"
+    assert Image.open(io.BytesIO(photo)).getpixel((4, 4))[0] > 200
+
+
 def test_office_files_nested_three_deep_are_all_cleaned() -> None:
     innermost: dict[str, str | bytes] = dict(XLSX_PARTS)
     innermost["xl/media/image1.jpeg"] = exif_jpeg_bytes()
@@ -473,3 +511,67 @@ def test_office_files_nested_three_deep_are_all_cleaned() -> None:
     deepest = unzip(layer)
     assert b"Jane Reporter" not in deepest["docProps/core.xml"]
     assert SERIAL not in deepest["xl/media/image1.jpeg"]
+
+
+# --- Colour profiles ---------------------------------------------------------
+
+LAPTOP = "Jane's Laptop".encode("utf-16-be")
+
+
+def calibrated_profile() -> bytes:
+    """A real ICC profile (made by LittleCMS) as a screen calibration leaves it:
+    its description names the owner's laptop, its header the device."""
+    profile = bytearray(
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    )
+    builtin = "sRGB built-in".encode("utf-16-be")
+    assert builtin in profile
+    profile[profile.index(builtin) : profile.index(builtin) + len(builtin)] = LAPTOP
+    profile[48:56] = b"APPLMBP1"  # device manufacturer and model
+    assert any(profile[24:36])  # creation date
+    return bytes(profile)
+
+
+def assert_anonymous_profile(profile: bytes) -> None:
+    assert LAPTOP not in profile
+    assert b"APPLMBP1" not in profile
+    assert not any(profile[24:36])
+    ImageCms.ImageCmsProfile(io.BytesIO(profile))  # still a valid profile
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_colour_profiles_of_document_pictures_are_made_anonymous(fmt: str) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), RED).save(out, fmt, icc_profile=calibrated_profile())
+    parts: dict[str, str | bytes] = dict(DOCX_PARTS)
+    parts["word/media/image1.bin"] = out.getvalue()
+
+    cleaned = clean_file(make_zip(parts))
+
+    picture = Image.open(io.BytesIO(unzip(cleaned.data)["word/media/image1.bin"]))
+    assert picture.format == fmt
+    assert_anonymous_profile(picture.info["icc_profile"])
+    assert "embedded_image_metadata" in cleaned.removed
+    assert picture.getpixel((4, 4))[0] > 200
+
+
+def test_pdf_colour_profile_is_made_anonymous() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    profile = pikepdf.Stream(pdf, zlib.compress(calibrated_profile()))
+    profile.N, profile.Filter = 3, Name.FlateDecode
+    image = pikepdf.Stream(pdf, bytes(8 * 8 * 3))
+    image.Type, image.Subtype = Name.XObject, Name.Image
+    image.Width = image.Height = 8
+    image.ColorSpace = Array([Name.ICCBased, profile])
+    image.BitsPerComponent = 8
+    pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Im0=image))
+    out = io.BytesIO()
+    pdf.save(out)
+
+    cleaned = clean_file(out.getvalue())
+
+    assert "colour_profile" in cleaned.removed
+    with pikepdf.open(io.BytesIO(cleaned.open().read())) as result:
+        image = result.pages[0].obj.Resources.XObject.Im0
+        assert_anonymous_profile(image.ColorSpace[1].read_bytes())
