@@ -260,10 +260,15 @@ def _package_targets(members: dict[str, bytes], suffix: str) -> set[str]:
 
 
 def _is_local_path(target: str) -> bool:
-    """A link to a file on someone's computer or network share."""
+    """A link to a file on someone's computer or network share (web addresses,
+    even with /users/ in them, are the document's content and stay)."""
     lowered = target.lower().replace("\\", "/")
+    if lowered.startswith("file:"):
+        return True
+    if re.match(r"[a-z][a-z0-9+.-]*:", lowered) and not re.match(r"[a-z]:/", lowered):
+        return False  # http:, mailto: and other schemes
     return (
-        lowered.startswith(("file:", "//", "/"))
+        lowered.startswith(("//", "/"))
         or re.match(r"[a-z]:/", lowered) is not None
         or "/users/" in lowered
         or "/home/" in lowered

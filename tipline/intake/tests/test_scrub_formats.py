@@ -325,6 +325,8 @@ def docx_with_identifiers() -> bytes:
         "</Relationships>",
         f'<Relationship Id="rIdLink" Type="{OFFICE_REL}/hyperlink" '
         'Target="file:///C:\\Users\\jane.reporter\\Desktop\\list.xlsx" '
+        'TargetMode="External"/><Relationship Id="rIdWeb" '
+        f'Type="{OFFICE_REL}/hyperlink" Target="https://example.org/users/list" '
         'TargetMode="External"/></Relationships>',
     )
     parts["word/_rels/document.xml.rels"] = rels
@@ -373,7 +375,9 @@ def test_docx_custom_xml_ids_links_and_thumbnail_removed() -> None:
     assert b'w14:paraId="00000001"' in document
     assert b'w15:paraId="00000001"' in members["word/commentsExtended.xml"]
     assert b'<w:zoom w:percent="100"/>' in members["word/settings.xml"]
-    assert b'Id="rIdLink"' in members["word/_rels/document.xml.rels"]
+    document_rels = members["word/_rels/document.xml.rels"]
+    assert b'Id="rIdLink" Type=' in document_rels
+    assert b'Target="https://example.org/users/list"' in document_rels
 
 
 def test_xlsx_and_pptx_identifiers_and_people_removed() -> None:
