@@ -38,6 +38,7 @@ REMOVED_LABELS = {
     "comment": _("embedded comments and text notes"),
     "thumbnail": _("embedded preview images"),
     "colour_profile": _("colour profile"),
+    "colour_profile_details": _("names, devices and dates in colour profiles"),
     "embedded_image_metadata": _("details of photos inside the document"),
     "embedded_files": _("attached files"),
     "javascript": _("scripts and automatic actions"),

@@ -53,6 +53,7 @@ APP_CODES = {
     "Manager": "company",
     "Template": "template",
     "HyperlinkBase": "other_metadata",
+    "DigSig": "signature",  # a signature blob, with the signer's certificate
 }
 # Derived from the title and content; Office rebuilds them. Removed silently.
 APP_DERIVED = {"HeadingPairs", "TitlesOfParts"}
@@ -238,6 +239,12 @@ def _doomed_parts(
     if custom_xml:
         doomed |= custom_xml
         found.add("custom_xml")
+    # XML digital signatures carry the signer's certificate (name, e-mail);
+    # they would no longer verify after cleaning anyway.
+    signatures = {name for name in members if name.startswith("_xmlsignatures/")}
+    if signatures:
+        doomed |= signatures
+        found.add("signature")
     thumbnails = {name for name in members if name.startswith("docProps/thumbnail")}
     thumbnails |= _package_targets(members, THUMBNAIL_REL)
     thumbnails &= set(members)

@@ -190,7 +190,7 @@ def _anonymise_profile(stream: Stream, found: set[str]) -> None:
     profile, changed = icc.neutralise(data)
     if changed:
         stream.write(zlib.compress(profile), filter=Name.FlateDecode)
-        found.add("colour_profile")
+        found.add("colour_profile_details")
 
 
 def _clean_annotation(annot: Dictionary | Stream, found: set[str]) -> None:

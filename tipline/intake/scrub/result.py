@@ -39,6 +39,7 @@ REMOVED_CODES: tuple[str, ...] = (
     "comment",
     "thumbnail",
     "colour_profile",
+    "colour_profile_details",
     "embedded_image_metadata",
     "embedded_files",
     "javascript",

@@ -575,7 +575,42 @@ def test_pdf_colour_profile_is_made_anonymous() -> None:
 
     cleaned = clean_file(out.getvalue())
 
-    assert "colour_profile" in cleaned.removed
+    assert "colour_profile_details" in cleaned.removed
     with pikepdf.open(io.BytesIO(cleaned.open().read())) as result:
         image = result.pages[0].obj.Resources.XObject.Im0
         assert_anonymous_profile(image.ColorSpace[1].read_bytes())
+
+
+def test_docx_digital_signatures_removed_and_package_kept_consistent() -> None:
+    signature_rel = f"{OPENXML}/package/2006/relationships/digital-signature"
+    parts: dict[str, str | bytes] = dict(DOCX_PARTS)
+    parts["_rels/.rels"] = DOCX_PARTS["_rels/.rels"].replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdSig" Type="{signature_rel}/origin" '
+        'Target="_xmlsignatures/origin.sigs"/></Relationships>',
+    )
+    parts["_xmlsignatures/origin.sigs"] = b""
+    parts["_xmlsignatures/_rels/origin.sigs.rels"] = relationships(
+        {f"{signature_rel}/signature": "sig1.xml"}
+    )
+    parts["_xmlsignatures/sig1.xml"] = (
+        '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><KeyInfo><X509Data>'
+        "<X509SubjectName>CN=Jane Reporter, E=jane.reporter@example.org"
+        "</X509SubjectName></X509Data></KeyInfo></Signature>"
+    )
+    parts["docProps/app.xml"] = DOCX_PARTS["docProps/app.xml"].replace(
+        "</Properties>",
+        "<DigSig><vt:blob xmlns:vt='urn:vt'>SmFuZSBSZXBvcnRlcg==</vt:blob></DigSig>"
+        "</Properties>",
+    )
+
+    cleaned = clean_file(make_zip(parts))
+
+    assert "signature" in cleaned.removed
+    members = unzip(cleaned.data)
+    assert not [name for name in members if name.startswith("_xmlsignatures")]
+    for content in members.values():
+        assert b"_xmlsignatures" not in content
+        assert b"Jane" not in content
+        assert b"SmFuZSBSZXBvcnRlcg" not in content
+    assert b"word/document.xml" in members["_rels/.rels"]
