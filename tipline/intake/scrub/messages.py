@@ -73,7 +73,10 @@ REMAINING_LABELS = {
         "details inside an embedded object (such as an inserted spreadsheet or "
         "drawing), which cannot be checked"
     ),
-    "unchecked": _("parts of the file too large to check completely"),
+    "unchecked": _(
+        "parts of the file that could not be checked (too large, nested too "
+        "deeply or in a form that cannot be read)"
+    ),
 }
 # Always about the file as a whole, wherever they were found.
 WHOLE_FILE_CODES = {"embedded_object", "unchecked", "video_metadata"}

@@ -14,8 +14,8 @@ from . import exifcodes
 
 MAGIC = (b"II*\x00", b"MM\x00*")
 JPEG_XR_MAGIC = (b"II\xbc\x01", b"II\xbc\x00")
-MAX_ENTRIES = 1_000
-MAX_DIRECTORIES = 16
+MAX_ENTRIES = 256  # real EXIF directories hold a few dozen
+MAX_DIRECTORIES = 6  # IFD0, its thumbnail IFD1, Exif, GPS, Interop, one more
 # Tags that only describe how the pixels are laid out, compressed and coloured.
 LAYOUT_TAGS = {
     254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 274, 277, 278, 279, 280,
@@ -50,11 +50,9 @@ def _directory(
     (count,) = struct.unpack_from(order + "H", data, start)
     if not 0 < count <= MAX_ENTRIES or start + 2 + 12 * count + 4 > len(data):
         return None
+    table = bytes(data[start + 2 : start + 2 + 12 * count])
     entries = []
-    for index in range(count):
-        tag, kind, _n, value = struct.unpack_from(
-            order + "HHII", data, start + 2 + 12 * index
-        )
+    for tag, kind, _n, value in struct.iter_unpack(order + "HHII", table):
         if kind not in _TYPE_SIZES:
             return None
         entries.append((tag, value))

@@ -9,7 +9,7 @@ named, so the reporter can be told that it is still there.
 And the check's own denial of service: every decoded or inflated byte counts
 against a budget for the part and one for the whole file, containers nested
 deeper than ``MAX_DEPTH`` are not entered, and a signature is examined at most
-``MAX_HITS`` times. Whatever could not be checked within those bounds is
+``MAX_HITS`` times per file. Whatever could not be checked within those bounds is
 reported as ``unchecked``, never passed as clean.
 """
 
@@ -33,11 +33,12 @@ from .result import FileRejected, Remaining, ordered_remaining
 MAX_DECODED_BYTES = 256 * 1024 * 1024
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 8  # deeper than the cleaners go (office.MAX_NESTING)
+# Signature matches examined per file: each TIFF-like match is parsed, so a file
+# crafted with thousands of them must not buy unbounded work.
 MAX_HITS = 256
 EXIF_MARKER = b"Exif\x00\x00"
 XMP_MARKERS = (b"<x:xmpmeta", b"http://ns.adobe.com/xap/1.0/", b"<?xpacket begin")
 XMP_GPS = (b"GPSLatitude", b"GPSLongitude")
-XMP_WINDOW = 256 * 1024
 IPTC_MARKERS = (b"8BIM\x04\x04", b"Photoshop 3.0\x00", b"\x1c\x02\x00\x00\x02")
 GEOJP2_UUID = bytes.fromhex("b14bf8bd083d4b43a5ae8cd7d5a6ce03")
 LOCATION_MARKERS = (b"\xa9xyz", b"ISO6709", GEOJP2_UUID)
@@ -68,6 +69,7 @@ class _Check:
     """What has been found so far, and how many decoded bytes may still be read."""
 
     budget: int = MAX_DECODED_BYTES
+    hits: int = MAX_HITS
     found: set[Remaining] = field(default_factory=set)
 
     def add(self, code: str, embedded: bool) -> None:
@@ -113,11 +115,17 @@ def _bytes(
     _structures(data, state, embedded)
 
 
-def _positions(data: bytes | bytearray, marker: bytes) -> list[int]:
-    """Where ``marker`` occurs, at most MAX_HITS times."""
+def _positions(
+    data: bytes | bytearray, marker: bytes, state: _Check, embedded: bool
+) -> list[int]:
+    """Where ``marker`` occurs, within what is left of the file's MAX_HITS."""
     found = []
     pos = data.find(marker)
-    while pos >= 0 and len(found) < MAX_HITS:
+    while pos >= 0:
+        if state.hits <= 0:
+            state.add("unchecked", embedded)
+            break
+        state.hits -= 1
         found.append(pos)
         pos = data.find(marker, pos + 1)
     return found
@@ -125,19 +133,19 @@ def _positions(data: bytes | bytearray, marker: bytes) -> list[int]:
 
 def _signatures(data: bytes | bytearray, state: _Check, embedded: bool) -> None:
     """EXIF and TIFF structures, XMP packets, IPTC records, location boxes."""
-    for pos in _positions(data, EXIF_MARKER):
+    for pos in _positions(data, EXIF_MARKER, state, embedded):
         codes = tiff.codes(data, pos + len(EXIF_MARKER))
         for code in codes or {"other_exif"}:
             state.add(code, embedded)
     for magic in (*tiff.MAGIC, *tiff.JPEG_XR_MAGIC):
-        for pos in _positions(data, magic):
+        for pos in _positions(data, magic, state, embedded):
             for code in tiff.codes(data, pos) or ():
                 state.add(code, embedded)
     for marker in XMP_MARKERS:
-        for pos in _positions(data, marker):
+        pos = data.find(marker)
+        if pos >= 0:
             state.add("xmp", embedded)
-            window = data[pos : pos + XMP_WINDOW]
-            if any(name in window for name in XMP_GPS):
+            if any(name in data for name in XMP_GPS):
                 state.add("gps", embedded)
     if any(marker in data for marker in IPTC_MARKERS):
         state.add("iptc", embedded)

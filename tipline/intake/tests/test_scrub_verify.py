@@ -9,6 +9,7 @@ its time and memory bounds on hostile input.
 from __future__ import annotations
 
 import io
+import struct
 import time
 import tracemalloc
 import zipfile
@@ -25,7 +26,7 @@ from PIL import Image
 
 from tipline.conftest import form_tokens, post_form, receipt_in
 from tipline.intake.models import Attachment
-from tipline.intake.scrub import Remaining, clean_file, verify
+from tipline.intake.scrub import Remaining, clean_file, tiff, verify
 from tipline.intake.scrub.messages import REMAINING_LABELS, remaining_labels
 from tipline.intake.tests.test_scrub import (
     DOCX_PARTS,
@@ -188,7 +189,7 @@ def test_an_embedded_ole_object_is_reported_as_unchecked() -> None:
 
 def test_tiff_signatures_occurring_by_chance_are_not_metadata() -> None:
     data = bytearray(noise(b"photo", 2 * MB))
-    for position in range(1000, len(data) - 100, 7919):
+    for position in range(1000, len(data) - 100, 16381):
         data[position : position + 4] = b"II*\x00" if position % 2 else b"MM\x00*"
     data[:3] = b"\xff\xd8\xff"
 
@@ -316,6 +317,22 @@ def test_a_pdf_with_a_huge_flate_stream_is_cleaned_and_checked_within_bounds(
     assert Remaining("unchecked") in cleaned.remaining
     assert seconds < 10
     assert peak < 2 * verify.MAX_PART_BYTES / MB + 40
+
+
+def test_thousands_of_crafted_tiff_headers_buy_bounded_work() -> None:
+    entries = b"".join(
+        struct.pack("<HHII", 0x5000 + n, 2, 4, 0) for n in range(tiff.MAX_ENTRIES)
+    )
+    block = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", tiff.MAX_ENTRIES)
+    block += entries + bytes(4)
+    crafted = b"\xff\xd8\xff" + block * 5000
+    assert tiff.codes(block) == {"other_exif"}
+
+    result, seconds, _peak = bounded(lambda: verify.check(crafted, "image"))
+
+    assert Remaining("unchecked") in result
+    assert Remaining("other_exif") in result
+    assert seconds < 5
 
 
 def test_zips_nested_past_the_depth_limit_are_unchecked_not_recursed() -> None:
