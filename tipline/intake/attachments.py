@@ -30,7 +30,11 @@ from tipline import crypto
 from tipline.accounts.models import User
 from tipline.intake.models import Attachment, OriginalKey, Report
 from tipline.intake.scrub import Cleaned, FileRejected, clean_upload
-from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
+from tipline.intake.scrub.messages import (
+    REJECTION_MESSAGES,
+    REMOVED_LABELS,
+    remaining_labels,
+)
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
 
@@ -53,6 +57,16 @@ class PreparedFile:
     @property
     def removed_labels(self) -> list[str]:
         return [str(REMOVED_LABELS[code]) for code in self.cleaned.removed]
+
+    @property
+    def remaining_labels(self) -> list[str]:
+        """What could not be removed (or checked), for the reporter."""
+        return remaining_labels(self.cleaned.remaining, embedded=False)
+
+    @property
+    def remaining_embedded_labels(self) -> list[str]:
+        """What could not be removed from pictures and parts inside the file."""
+        return remaining_labels(self.cleaned.remaining, embedded=True)
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,7 @@ def _details(item: PreparedFile) -> dict[str, Any]:
         "size": item.cleaned.size,
         "removed": list(item.cleaned.removed),
         "fully_cleaned": item.cleaned.fully_cleaned,
+        "remaining": [[part.code, part.embedded] for part in item.cleaned.remaining],
         "sha256": item.cleaned.sha256,
         "original_sha256": item.original_sha256,
         "original_kept": item.original is not None,

@@ -28,7 +28,8 @@ from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import STORAGE_FULL, ReportForm
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile
-from tipline.intake.scrub.messages import REMOVED_LABELS
+from tipline.intake.scrub.messages import REMOVED_LABELS, remaining_labels
+from tipline.intake.scrub.result import Remaining
 from tipline.intake.selectors import get_active_category
 from tipline.lib.tokens import (
     FormSentTooSoon,
@@ -248,6 +249,7 @@ def file_summary(prepared: PreparedFile) -> dict[str, Any]:
         "renamed": prepared.renamed,
         "fully_cleaned": prepared.cleaned.fully_cleaned,
         "removed": list(prepared.cleaned.removed),
+        "remaining": [[r.code, r.embedded] for r in prepared.cleaned.remaining],
     }
 
 
@@ -259,9 +261,16 @@ def shown_files(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "renamed": s["renamed"],
             "cleaned": {"fully_cleaned": s["fully_cleaned"]},
             "removed_labels": [str(REMOVED_LABELS[code]) for code in s["removed"]],
+            "remaining_labels": _remaining(s, embedded=False),
+            "remaining_embedded_labels": _remaining(s, embedded=True),
         }
         for s in summaries
     ]
+
+
+def _remaining(summary: dict[str, Any], *, embedded: bool) -> list[str]:
+    found = [Remaining(code, inside) for code, inside in summary["remaining"]]
+    return remaining_labels(found, embedded=embedded)
 
 
 def explain_file_problems(form: Any, exc: AttachmentsRejected) -> None:

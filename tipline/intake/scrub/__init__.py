@@ -2,8 +2,11 @@
 
 ``clean_file`` decides the type from the bytes alone, refuses anything outside
 the allowlist, and returns a cleaned copy with the codes of the metadata it found
-and removed. The plaintext never touches the disk: it is in memory, or in an
-EncryptedSpool (ciphertext under a key held only in memory).
+and removed. Every cleaned copy then goes through a final check (``verify``) for
+EXIF, XMP, IPTC and GPS left anywhere inside it; what that finds, or could not
+check, is returned as ``remaining`` and the file is not called fully cleaned.
+The plaintext never touches the disk: it is in memory, or in an EncryptedSpool
+(ciphertext under a key held only in memory).
 """
 
 from __future__ import annotations
@@ -14,16 +17,26 @@ from typing import BinaryIO
 
 from tipline.crypto import EncryptedSpool
 
-from . import bmff, detect, images, media, office, pdf, text
-from .result import REJECTION_CODES, REMOVED_CODES, Cleaned, FileRejected, ordered
+from . import bmff, detect, images, media, office, pdf, text, verify
+from .result import (
+    REJECTION_CODES,
+    REMAINING_CODES,
+    REMOVED_CODES,
+    Cleaned,
+    FileRejected,
+    Remaining,
+    ordered,
+)
 
 PDF_MAGIC = b"%PDF-"
 
 __all__ = [
     "REJECTION_CODES",
+    "REMAINING_CODES",
     "REMOVED_CODES",
     "Cleaned",
     "FileRejected",
+    "Remaining",
     "clean_file",
     "clean_upload",
 ]
@@ -95,11 +108,13 @@ def _read_all(source: BinaryIO) -> bytes:
 def _cleaned(
     output: bytes | EncryptedSpool, out_fmt: detect.Format, found: set[str]
 ) -> Cleaned:
+    remaining = verify.check(output, out_fmt.kind)
     return Cleaned(
         data=output,
         kind=out_fmt.kind,
         content_type=out_fmt.content_type,
         extension=out_fmt.extension,
         removed=ordered(found),
-        fully_cleaned=out_fmt.kind != "video",
+        fully_cleaned=not remaining,
+        remaining=remaining,
     )

@@ -1,11 +1,17 @@
-"""What the reporter is told: labels for removed metadata, reasons for refusals.
+"""What the reporter is told: labels for removed metadata, for metadata that could
+not be removed, and reasons for refusals.
 
-Labels complete the sentence "We removed: …", so they are lower-case noun phrases.
+Labels complete the sentences "Removed: …" and "Could not remove: …", so they are
+lower-case noun phrases.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext_lazy as _
+
+from .result import Remaining
 
 REMOVED_LABELS = {
     "gps": _("GPS location"),
@@ -23,11 +29,16 @@ REMOVED_LABELS = {
     "revision_ids": _("editing history identifiers"),
     "document_ids": _("document identifiers"),
     "custom_properties": _("custom document properties"),
+    "custom_xml": _(
+        "data stored with the document (such as names and e-mail addresses)"
+    ),
+    "signature": _("digital signatures (they name the person who signed)"),
     "xmp": _("XMP metadata"),
     "iptc": _("IPTC metadata (captions, names, places)"),
     "comment": _("embedded comments and text notes"),
     "thumbnail": _("embedded preview images"),
     "colour_profile": _("colour profile"),
+    "colour_profile_details": _("names, devices and dates in colour profiles"),
     "embedded_image_metadata": _("details of photos inside the document"),
     "embedded_files": _("attached files"),
     "javascript": _("scripts and automatic actions"),
@@ -36,6 +47,39 @@ REMOVED_LABELS = {
     "other_exif": _("other camera details"),
     "other_metadata": _("other hidden details"),
 }
+
+REMAINING_LABELS = {
+    **{
+        code: REMOVED_LABELS[code]
+        for code in (
+            "gps",
+            "camera_serial",
+            "camera_model",
+            "author",
+            "title",
+            "datetime",
+            "software",
+            "xmp",
+            "iptc",
+            "comment",
+            "other_exif",
+        )
+    },
+    "video_metadata": _(
+        "details recorded with the video (these can include the place, the time "
+        "and the device)"
+    ),
+    "embedded_object": _(
+        "details inside an embedded object (such as an inserted spreadsheet or "
+        "drawing), which cannot be checked"
+    ),
+    "unchecked": _(
+        "parts of the file that could not be checked (too large, nested too "
+        "deeply or in a form that cannot be read)"
+    ),
+}
+# Always about the file as a whole, wherever they were found.
+WHOLE_FILE_CODES = {"embedded_object", "unchecked", "video_metadata"}
 
 REJECTION_MESSAGES = {
     "empty": _("This file is empty. Please choose the file again."),
@@ -64,3 +108,13 @@ REJECTION_MESSAGES = {
         "accepted. Please export or save it again as a normal file."
     ),
 }
+
+
+def remaining_labels(remaining: Iterable[Remaining], *, embedded: bool) -> list[str]:
+    """Labels for what could not be removed: in the file itself, or (with
+    ``embedded``) in pictures and parts inside it, in the reader's language."""
+    return [
+        str(REMAINING_LABELS[item.code])
+        for item in remaining
+        if (item.embedded and item.code not in WHOLE_FILE_CODES) is embedded
+    ]

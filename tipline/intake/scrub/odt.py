@@ -2,8 +2,9 @@
 
 Threats handled: document metadata (initial author, last editor, generator
 software, dates, template, editing time and cycles, user-defined fields), the
-names and initials of comment and tracked-change authors, the printer the author
-uses, EXIF inside embedded photos, and zip-level details (see ``zipsafe``).
+names, initials and dates of comment and tracked-change authors, the printer and
+mail-merge database the author uses, digital signatures, metadata inside embedded
+pictures (see ``embedded``), and zip-level details (see ``zipsafe``).
 Encrypted documents and documents with macros are refused.
 """
 
@@ -30,7 +31,15 @@ META_CODES = {
 }
 # Counts of words and pages: not identifying, so not worth reporting.
 META_UNREPORTED = {"document-statistic"}
-PRINTER_ITEMS = {"PrinterName", "PrinterSetup", "PrinterPaperFromSetup"}
+# The author's printer, and the mail-merge database the document was used with.
+PRIVATE_ITEMS = {
+    "PrinterName", "PrinterSetup", "PrinterPaperFromSetup",
+    "CurrentDatabaseDataSource", "CurrentDatabaseCommand",
+}  # fmt: skip
+DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+FIXED_DATE = "1980-01-01T00:00:00"
+# Digital signatures name the signer and carry their certificate.
+SIGNATURE_PARTS = ("META-INF/documentsignatures.xml", "META-INF/macrosignatures.xml")
 MACRO_FOLDERS = ("Basic/", "Scripts/")
 AUTHOR_RULE = PartRule(
     r"(.+/)?(content|styles)\.xml",
@@ -66,11 +75,20 @@ def _clean_settings(data: bytes, found: set[str]) -> bytes:
     """Remove the printer name and setup, which name the author's printer."""
     root = xmlsafe.parse(data)
     for item in list(root.iter(f"{{{CONFIG_NS}}}config-item")):
-        if item.get(f"{{{CONFIG_NS}}}name") in PRINTER_ITEMS:
+        if item.get(f"{{{CONFIG_NS}}}name") in PRIVATE_ITEMS:
             if (item.text or "").strip():
                 found.add("other_metadata")
             remove_element(item)
     return xmlsafe.serialize(root)
+
+
+def _fix_dates(root: etree._Element, found: set[str]) -> None:
+    """Comments and tracked changes date themselves (dc:date, which change
+    records require); a date shown in the text is ``text:date`` and is kept."""
+    for element in root.iter(DC_DATE):
+        if (element.text or "").strip() not in ("", FIXED_DATE):
+            element.text = FIXED_DATE
+            found.add("datetime")
 
 
 def _check_package(members: list[zipsafe.Member]) -> None:
@@ -95,6 +113,7 @@ def _clean_member(name: str, data: bytes, found: set[str]) -> bytes:
     if AUTHOR_RULE.matches(name):
         root = xmlsafe.parse(data)
         apply(root, AUTHOR_RULE, found)
+        _fix_dates(root, found)
         return xmlsafe.serialize(root)
     return keep_part(name, data, found)
 
@@ -106,6 +125,9 @@ def clean(data: bytes) -> tuple[bytes, set[str]]:
     found: set[str] = set()
     kept = []
     for member in members:
+        if member.name in SIGNATURE_PARTS:
+            found.add("signature")
+            continue
         content = _clean_member(member.name, member.data, found)
         # ODF requires the mimetype first and uncompressed, to be recognisable.
         stored = member.name == "mimetype"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import rawimage, xmlsafe
+from . import embedded, xmlsafe
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ class PartRule:
     drop_attrs: dict[str, str] = field(default_factory=dict)
     drop_attr_prefixes: dict[str, str] = field(default_factory=dict)
     drop_elements: dict[str, str] = field(default_factory=dict)
+    # local name -> removal code, for identifiers other parts refer to: each
+    # value is replaced by a sequence number, the same one in every part.
+    renumber_attrs: dict[str, str] = field(default_factory=dict)
+    # local name -> removal code, for elements whose ``val`` is such a number.
+    renumber_elements: dict[str, str] = field(default_factory=dict)
 
     def matches(self, name: str) -> bool:
         """Whether this rule applies to the part named ``name``."""
@@ -58,11 +63,17 @@ def _drop_code(rule: PartRule, name: str) -> str | None:
     return None
 
 
-def _clean_attributes(element: etree._Element, rule: PartRule, found: set[str]) -> None:
+def _clean_attributes(
+    element: etree._Element, rule: PartRule, found: set[str], ids: dict[str, str]
+) -> None:
     """Neutralise name attributes and remove identifier attributes."""
     for attr in list(element.attrib):
         name = xmlsafe.local(attr)
-        if name in rule.replace_attrs:
+        if name in rule.renumber_attrs:
+            value = element.attrib[attr]
+            element.attrib[attr] = ids.setdefault(value, f"{len(ids) + 1:08X}")
+            found.add(rule.renumber_attrs[name])
+        elif name in rule.replace_attrs:
             neutral, code = rule.replace_attrs[name]
             if element.attrib[attr] not in ("", neutral):
                 element.attrib[attr] = neutral
@@ -72,8 +83,15 @@ def _clean_attributes(element: etree._Element, rule: PartRule, found: set[str]) 
             found.add(code)
 
 
-def apply(root: etree._Element, rule: PartRule, found: set[str]) -> None:
-    """Neutralise names and remove identifiers in one parsed part, in place."""
+def apply(
+    root: etree._Element,
+    rule: PartRule,
+    found: set[str],
+    ids: dict[str, str] | None = None,
+) -> None:
+    """Neutralise names and remove identifiers in one parsed part, in place.
+    ``ids`` maps renumbered identifiers across the parts of one document."""
+    ids = {} if ids is None else ids
     doomed = []
     for element in root.iter(etree.Element):
         name = xmlsafe.local(element.tag)
@@ -81,7 +99,11 @@ def apply(root: etree._Element, rule: PartRule, found: set[str]) -> None:
             doomed.append(element)
             found.add(rule.drop_elements[name])
             continue
-        _clean_attributes(element, rule, found)
+        _clean_attributes(element, rule, found, ids)
+        if name in rule.renumber_elements and element.get("val"):
+            key = "val:" + element.get("val", "")
+            element.set("val", ids.setdefault(key, str(len(ids) + 1)))
+            found.add(rule.renumber_elements[name])
         if name in rule.replace_texts:
             neutral, code = rule.replace_texts[name]
             if (element.text or "").strip() not in ("", neutral):
@@ -108,11 +130,11 @@ def _wrapper(element: etree._Element) -> etree._Element:
 
 def keep_part(name: str, data: bytes, found: set[str]) -> bytes:
     """A part that no rule rewrites: XML is still checked for a DOCTYPE, and an
-    embedded photo loses its metadata (without being re-encoded)."""
+    embedded picture loses its metadata (see ``embedded``)."""
     if xmlsafe.is_xml_part(name):
         xmlsafe.parse(data)  # refuses a DOCTYPE even in parts we keep as they are
         return data
-    stripped = rawimage.strip_embedded(data)
+    stripped = embedded.clean(data)
     if stripped is not None and stripped[1]:
         found.add("embedded_image_metadata")
         return stripped[0]

@@ -5,13 +5,17 @@ dates), XMP metadata on the catalog, pages, images and any other object, documen
 IDs that link copies of the same file, earlier revisions kept by incremental saves
 (dropped because only the live object graph is written), embedded and associated
 files, JavaScript and automatic actions (which can phone home when opened), the
-names of people who commented, and EXIF inside embedded JPEG photos. Encrypted
-files cannot be inspected, so they are refused.
+names of people who commented, digital signatures (the signer's name and
+certificate), page thumbnails and modification dates, the descriptions in colour
+profiles (see ``icc``), and EXIF, XMP and comments inside embedded JPEG and JPEG
+2000 pictures, also when other filters wrap them.
+Encrypted files cannot be inspected, so they are refused.
 """
 
 from __future__ import annotations
 
 import binascii
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -20,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from tipline.crypto import EncryptedSpool
 
-from . import rawimage
+from . import icc, jp2, pdfstreams, rawimage
 from .result import FileRejected
 
 INFO_CODES = {
@@ -40,10 +44,17 @@ KEY_CODES = {
     "/AF": "embedded_files",  # associated files (PDF 2.0, PDF/A-3)
     "/EF": "embedded_files",
     "/XFA": "javascript",  # XML forms carry their own scripts
+    "/Thumb": "thumbnail",  # page previews, perhaps of an earlier version
+    "/LastModified": "datetime",  # on pages and private application data
 }
 ANNOTATION_DATE_CODES = {"/M": "datetime", "/CreationDate": "datetime"}
 ANNOTATION_AUTHOR = "Author"
-CATALOG_KEY_CODES = {"/OpenAction": "javascript", "/Collection": "embedded_files"}
+CATALOG_KEY_CODES = {
+    "/OpenAction": "javascript",
+    "/Collection": "embedded_files",
+    "/SpiderInfo": "other_metadata",  # web capture: the addresses it came from
+    "/Perms": "signature",  # certification and usage-rights signatures
+}
 NAMES_KEY_CODES = {"/JavaScript": "javascript", "/EmbeddedFiles": "embedded_files"}
 # Actions that run code, open other files or send data, even when clicked.
 RISKY_ACTIONS = {
@@ -51,6 +62,17 @@ RISKY_ACTIONS = {
     "/RichMediaExecute", "/Rendition",
 }  # fmt: skip
 MAX_ACTION_CHAIN = 32
+# A picture wrapped in other filters is unwrapped up to this size; a larger one
+# is left as it is and reported by the final check.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+MAX_PROFILE_BYTES = 4 * 1024 * 1024
+PHOTO_STRIPPERS = {"/DCTDecode": rawimage.strip_jpeg, "/JPXDecode": jp2.strip}
+# A digital signature names the signer (and carries their certificate, with
+# their e-mail address); after rewriting it would be invalid anyway.
+SIGNATURE_KEYS = (
+    "/Name", "/M", "/Location", "/ContactInfo", "/Reason", "/Cert", "/Contents",
+    "/Prop_Build", "/Prop_AuthTime", "/Prop_AuthType",
+)  # fmt: skip
 _PDF_ERRORS = (
     pikepdf.PdfError,
     pikepdf.PikepdfError,
@@ -139,17 +161,36 @@ def _drop_attachments(annots: Array, found: set[str]) -> None:
 
 
 def _strip_photo(stream: Stream, found: set[str]) -> None:
-    """Remove EXIF and comments from a JPEG image without re-encoding it."""
-    filters = stream.get("/Filter")
-    if isinstance(filters, Array) and len(filters) == 1:
-        filters = filters[0]
-    if stream.get("/Subtype") != "/Image" or filters != "/DCTDecode":
+    """Remove EXIF, XMP and comments from a JPEG or JPEG 2000 picture without
+    re-encoding it, also when other filters (Flate, ASCII85...) wrap it."""
+    if stream.get("/Subtype") != "/Image":
         return
-    stripped = rawimage.strip_jpeg(stream.read_raw_bytes())
+    payload = pdfstreams.image_payload(stream, MAX_IMAGE_BYTES)
+    if payload is None:
+        return  # not a photo codec, or too large to unwrap: the final check says
+    codec, data, parms = payload
+    if codec not in PHOTO_STRIPPERS:
+        return
+    stripped = PHOTO_STRIPPERS[codec](data)
     if stripped is not None and stripped[1]:
-        parms = stream.get("/DecodeParms")
-        stream.write(stripped[0], filter=Name.DCTDecode, decode_parms=parms)
+        # Written with the codec alone: the wrapping filters saved next to nothing.
+        stream.write(stripped[0], filter=Name(codec), decode_parms=parms)
         found.add("embedded_image_metadata")
+
+
+def _anonymise_profile(stream: Stream, found: set[str]) -> None:
+    """Blank the descriptions, device and dates of an ICC colour profile (the
+    stream of an ICCBased colour space, recognised by its /N and content)."""
+    if "/N" not in stream or "/Subtype" in stream:
+        return
+    names, _parms = pdfstreams.filters_of(stream)
+    data = pdfstreams.decode(stream.read_raw_bytes(), names, MAX_PROFILE_BYTES)
+    if data is None or not icc.is_profile(data):
+        return
+    profile, changed = icc.neutralise(data)
+    if changed:
+        stream.write(zlib.compress(profile), filter=Name.FlateDecode)
+        found.add("colour_profile_details")
 
 
 def _clean_annotation(annot: Dictionary | Stream, found: set[str]) -> None:
@@ -168,9 +209,20 @@ def _clean_annotation(annot: Dictionary | Stream, found: set[str]) -> None:
     _pop(annot, ANNOTATION_DATE_CODES, found)
 
 
+def _clean_signature(obj: Dictionary | Stream, found: set[str]) -> None:
+    """Empty a signature dictionary of the signer's name, place and certificate."""
+    if obj.get("/Type") != "/Sig" and "/ByteRange" not in obj:
+        return
+    for key in SIGNATURE_KEYS:
+        if key in obj:
+            del obj[key]
+            found.add("signature")
+
+
 def _clean_object(obj: Dictionary | Stream, found: set[str]) -> None:
     """Remove metadata, scripts, attachments and photo EXIF from one object."""
     _pop(obj, KEY_CODES, found)
+    _clean_signature(obj, found)
     _clean_annotation(obj, found)
     if "/A" in obj and _risky(obj.get("/A")):
         del obj["/A"]
@@ -180,6 +232,7 @@ def _clean_object(obj: Dictionary | Stream, found: set[str]) -> None:
         _drop_attachments(annots, found)
     if isinstance(obj, Stream):
         _strip_photo(obj, found)
+        _anonymise_profile(obj, found)
 
 
 def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:

@@ -32,11 +32,14 @@ REMOVED_CODES: tuple[str, ...] = (
     "revision_ids",
     "document_ids",
     "custom_properties",
+    "custom_xml",
+    "signature",
     "xmp",
     "iptc",
     "comment",
     "thumbnail",
     "colour_profile",
+    "colour_profile_details",
     "embedded_image_metadata",
     "embedded_files",
     "javascript",
@@ -44,6 +47,25 @@ REMOVED_CODES: tuple[str, ...] = (
     "cover_art",
     "other_exif",
     "other_metadata",
+)
+
+# What the final check (``verify``) can still find in a cleaned file, in the
+# same order: kinds of metadata, then what it could not look into.
+REMAINING_CODES: tuple[str, ...] = (
+    "gps",
+    "camera_serial",
+    "camera_model",
+    "author",
+    "title",
+    "datetime",
+    "software",
+    "xmp",
+    "iptc",
+    "comment",
+    "other_exif",
+    "video_metadata",
+    "embedded_object",
+    "unchecked",
 )
 
 REJECTION_CODES: tuple[str, ...] = (
@@ -57,12 +79,28 @@ REJECTION_CODES: tuple[str, ...] = (
 )
 
 
+@dataclass(frozen=True, order=True)
+class Remaining:
+    """Metadata still in a cleaned file: what (a REMAINING_CODES code), and
+    whether it is inside something embedded (a picture in a document, an
+    attached part) rather than in the file itself."""
+
+    code: str
+    embedded: bool = False
+
+    def __post_init__(self) -> None:
+        if self.code not in REMAINING_CODES:
+            raise ValueError(f"unknown remaining code {self.code!r}")
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """A file that passed the allowlist, with identifying metadata removed.
 
     ``data`` is the cleaned file in memory, or, for outputs too large to hold next
-    to their input (PDF), an encrypted spool of it.
+    to their input (PDF), an encrypted spool of it. ``remaining`` is what the final
+    check still found in ``data`` (or could not check); ``fully_cleaned`` is True
+    only when nothing remains.
     """
 
     data: bytes | EncryptedSpool
@@ -71,6 +109,7 @@ class Cleaned:
     extension: str
     removed: tuple[str, ...]
     fully_cleaned: bool
+    remaining: tuple[Remaining, ...] = ()
 
     @property
     def size(self) -> int:
@@ -107,3 +146,13 @@ def ordered(found: Iterable[str]) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"unknown removal codes {sorted(unknown)!r}")
     return tuple(code for code in REMOVED_CODES if code in found)
+
+
+def ordered_remaining(found: Iterable[Remaining]) -> tuple[Remaining, ...]:
+    """What remains in the stable reporting order, without duplicates; a kind
+    found in the file itself is not repeated as found inside an embedded part."""
+    found = set(found)
+    direct = {item.code for item in found if not item.embedded}
+    kept = {item for item in found if not item.embedded or item.code not in direct}
+    rank = {code: index for index, code in enumerate(REMAINING_CODES)}
+    return tuple(sorted(kept, key=lambda item: (item.embedded, rank[item.code])))

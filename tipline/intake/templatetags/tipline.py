@@ -9,7 +9,8 @@ from tipline.audit import actions
 from tipline.intake import answers as _answers
 from tipline.intake import profiles as _profiles
 from tipline.intake.models import Category, Profile
-from tipline.intake.scrub.messages import REMOVED_LABELS
+from tipline.intake.scrub.messages import REMOVED_LABELS, remaining_labels
+from tipline.intake.scrub.result import Remaining
 from tipline.lib.i18n import localized as _localized
 
 register = template.Library()
@@ -31,6 +32,16 @@ def action_label(action: str) -> str:
 def removed_labels(codes: list[str]) -> list[str]:
     """``{{ details.removed|removed_labels }}``: what was removed, in words."""
     return [str(REMOVED_LABELS[code]) for code in codes if code in REMOVED_LABELS]
+
+
+@register.filter
+def remaining_in_words(details: dict[str, Any]) -> list[str]:
+    """``{{ file.details|remaining_in_words }}``: what could not be removed, in the
+    file itself and in what is embedded in it, in words."""
+    found = [Remaining(code, inside) for code, inside in details.get("remaining", [])]
+    return remaining_labels(found, embedded=False) + remaining_labels(
+        found, embedded=True
+    )
 
 
 @register.simple_tag

@@ -37,11 +37,16 @@ from tipline import crypto
 from tipline.intake.scrub import (
     Cleaned,
     FileRejected,
+    Remaining,
     clean_file,
     clean_upload,
     zipsafe,
 )
-from tipline.intake.scrub.messages import REJECTION_MESSAGES, REMOVED_LABELS
+from tipline.intake.scrub.messages import (
+    REJECTION_MESSAGES,
+    REMAINING_LABELS,
+    REMOVED_LABELS,
+)
 from tipline.intake.scrub.parts import PartRule
 
 SECRET = "Jane Reporter"
@@ -1033,6 +1038,7 @@ def test_video_is_kept_unchanged_and_flagged(
         extension=extension,
         removed=(),
         fully_cleaned=False,
+        remaining=(Remaining("video_metadata"),),
     )
 
 
@@ -1167,6 +1173,24 @@ def literal_codes() -> tuple[set[str], set[str]]:
     return removed, rejections
 
 
+def remaining_literals() -> set[str]:
+    """The first argument of every ``state.add(...)`` in the final check."""
+    tree = ast.parse((SCRUB_DIR / "verify.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        func = getattr(node, "func", None)
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "add"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "state"
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            found.add(node.args[0].value)
+    assert {"unchecked", "xmp", "embedded_object"} <= found
+    return found
+
+
 def constants_in(node: ast.AST) -> set[str]:
     return {
         child.value
@@ -1179,8 +1203,10 @@ def test_every_code_has_a_message() -> None:
     removed_literals, rejection_literals = literal_codes()
     assert {"gps", "tags", "comment_authors"} <= removed_literals | codes_in_constants()
     assert {"damaged", "zip_bomb", "empty"} <= rejection_literals
-    known = set(REMOVED_LABELS) | set(REJECTION_MESSAGES)
+    known = set(REMOVED_LABELS) | set(REJECTION_MESSAGES) | set(REMAINING_LABELS)
     assert codes_in_constants() <= known, codes_in_constants() - known
+    assert set(REMAINING_LABELS) == set(scrub.REMAINING_CODES)
+    assert remaining_literals() <= set(REMAINING_LABELS), remaining_literals()
     assert removed_literals <= set(REMOVED_LABELS), removed_literals
     assert rejection_literals <= set(REJECTION_MESSAGES), rejection_literals
     assert set(REMOVED_LABELS) == set(scrub.REMOVED_CODES)
