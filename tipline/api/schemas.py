@@ -67,8 +67,13 @@ class Tokens(Schema):
 
 
 class CleanedFile(Schema):
+    """``removed``: what was taken out; ``not_removed``: what the final check still
+    found (in the file or in what is embedded in it); ``metadata_removed`` is true
+    only when nothing remains."""
+
     name: str
     removed: list[str]
+    not_removed: list[str]
     metadata_removed: bool
 
 

@@ -305,6 +305,7 @@ def _cleaned(files: list[PreparedFile]) -> list[dict[str, Any]]:
         {
             "name": f.name,
             "removed": f.removed_labels,
+            "not_removed": f.remaining_labels + f.remaining_embedded_labels,
             "metadata_removed": f.cleaned.fully_cleaned,
         }
         for f in files

@@ -407,3 +407,32 @@ def test_the_follow_up_page_says_what_could_not_be_removed(
     assert "Could not remove: GPS location, details recorded with the video" in html
     assert Attachment.objects.count() == 1
     assert m4a_file  # the audio sample builder stays importable for other tests
+    # Later visits still say it, beside the file's name, and offer no download.
+    later = client.get("/followup/").content.decode()
+    assert "Your message was sent." not in later
+    assert "gate.mp4" in later
+    assert "Could not remove: GPS location, details recorded with the video" in later
+    assert "/files/" not in later
+
+
+@pytest.mark.django_db
+def test_the_api_names_what_could_not_be_removed(client: Client, owner: object) -> None:
+    token = client.get("/api/v1/tokens").json()["report"]
+    video = mp4_box(b"ftyp", b"isom\0\0\0\0isom")
+    video += mp4_box(b"moov", mp4_box(b"udta", mp4_box(b"\xa9xyz", b"+51.5-0.1/")))
+    body = {
+        "category": "approach",
+        "token": token,
+        "answers": '{"what_happened": "Filmed at the gate"}',
+        "files": [upload("gate.mp4", video + mp4_box(b"mdat", b"frames"))],
+    }
+
+    sent = client.post("/api/v1/reports", body).json()
+
+    (file,) = sent["files"]
+    assert file["metadata_removed"] is False
+    assert file["not_removed"][:2] == [
+        "GPS location",
+        "details recorded with the video (these can include the place, the time "
+        "and the device)",
+    ]
