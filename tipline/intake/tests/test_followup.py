@@ -6,7 +6,7 @@ from django.test import Client
 
 from tipline.cases.models import Message
 from tipline.conftest import form_tokens, post_form, receipt_in
-from tipline.intake.models import BrowserHandle
+from tipline.intake.models import BrowserHandle, Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,34 @@ def test_a_forged_handle_opens_nothing(browser_client, receipt, cookie):
 
 
 def test_get_on_the_post_only_addresses_answers_with_a_page(browser_client, profile):
-    for path in ("/followup/message/", "/followup/signout/", "/receipt/done/"):
+    paths = ("/followup/message/", "/followup/signout/", "/receipt/done/")
+    for path in (*paths, "/language/", "/language/keep/", "/receipt/"):
         response = browser_client.get(path, follow=True)
         assert response.status_code == 200, path
         assert "<h1>" in response.text
+
+
+def test_a_profile_may_keep_the_report_text_off_the_follow_up_page(
+    browser_client, receipt, client
+):
+    Profile.objects.update(followup_shows_report=False)
+
+    page = open_report(browser_client, receipt).text
+    api = client.post(
+        "/api/v1/followup", {"receipt": receipt}, content_type="application/json"
+    ).json()
+
+    assert "Drone filmed" not in page
+    assert "Your report's text is not shown here" in page
+    assert "Received. It has not been read yet." in page
+    assert api["answers_shown"] is False
+    assert api["answers"] == []
+
+
+def test_by_default_the_follow_up_page_shows_the_text_and_says_who_can_see_it(
+    browser_client, receipt
+):
+    page = open_report(browser_client, receipt).text
+
+    assert "Drone filmed" in page
+    assert "Anyone who has your receipt code can see it too." in page
