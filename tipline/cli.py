@@ -126,6 +126,8 @@ def serve(args: list[str]) -> None:
             # No access log: it would record every reporter's address and agent.
             "accesslog": None,
             "errorlog": "-",
+            # Its lines carry the hour only, like every reporter's time.
+            "logger_class": "tipline.lib.gunicorn_log.CoarseTimeLogger",
             "loglevel": "warning",
             "timeout": 60,
             "graceful_timeout": 10,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import struct
 import subprocess
 import sys
@@ -154,6 +155,14 @@ def staff_reads_and_replies(base):
     assert "Which gate exactly?" in reply.text
 
 
+def malformed_request(live):
+    """A request gunicorn itself answers and logs (a line with its own time)."""
+    port = int(live.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /report/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 400")
+
+
 # --- What is searched --------------------------------------------------------
 
 
@@ -257,6 +266,7 @@ def test_a_reporter_journey_leaves_no_finer_time_than_the_hour(tmp_path, live_da
         journey.start(REPORTED, "reporter")
         receipt = report_with_files(reporter, base)
         send_message(reporter, base, receipt, "Gate 2, north side.", [photo("b.jpg")])
+        malformed_request(live)
         # While the server runs: SQLite's WAL still holds the newest pages.
         after_report = finer_times(live, journey.windows("reporter"))
         journey.stop()
