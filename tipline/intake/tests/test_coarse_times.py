@@ -12,6 +12,7 @@ import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -253,3 +254,33 @@ def test_the_api_gives_each_time_with_its_precision(journey):
         ("staff", "2026-03-14T15:23:00Z", "minute"),
         ("you", "2026-03-14T15:00:00Z", "hour"),
     ]
+
+
+def test_the_upgrade_rounds_existing_upload_times_to_the_hour(browser_client, owner):
+    """Uploads stored before this change had exact times in rows and files."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    with frozen(REPORTED):
+        report(browser_client, [photo(), note()])
+    exact = REPORTED.timestamp()
+    Attachment.objects.update(created_at=REPORTED)
+    blobs = [path for path in stored_paths() if path.is_file()]
+    for path in blobs:
+        os.utime(path, (exact, exact))
+    missing = Attachment.objects.first()
+    Attachment.objects.filter(pk=missing.pk).update(blob_name="evidence/00/gone")
+
+    migration = import_module("tipline.intake.migrations.0004_coarse_attachment_times")
+    # What RunPython hands the function: the schema editor, for its connection.
+    migration.coarsen(apps, SimpleNamespace(connection=connection))
+
+    assert {a.created_at for a in Attachment.objects.all()} == {HOUR}
+    # The row now names a file that is gone (skipped); its old file is no
+    # upload's any more, and keeps its time.
+    untouched = default_storage.path(missing.blob_name)
+    for path in blobs:
+        expected = exact if str(path) == untouched else HOUR.timestamp()
+        assert os.stat(path).st_mtime == expected, path
