@@ -35,8 +35,12 @@ def event_time(at: datetime, coarse: bool, exact_format: str = "Y-m-d H:i") -> s
     as that hour (2026-03-14 15:00 to 16:00), never as a minute it does not have.
     """
     if not coarse:
+        # The machine-readable time as precise as the shown one, no more.
+        shown = at.replace(microsecond=0)
+        if "s" not in exact_format:
+            shown = shown.replace(second=0)
         return format_html(
-            '<time datetime="{}">{}</time>', date(at, "c"), date(at, exact_format)
+            '<time datetime="{}">{}</time>', date(shown, "c"), date(at, exact_format)
         )
     # Rounded here too: entries written before times were coarse show only the hour.
     start = localtime(clock.coarse(at))

@@ -224,6 +224,9 @@ def test_pages_show_reporter_times_as_the_hour_and_staff_times_to_the_minute(
         for finer in ("15:09", "15:47"):
             assert finer not in html
     assert "2026-03-14 15:23" in reporter_page
+    # Staff times to the minute on pages, in the machine-readable form too.
+    assert '<time datetime="2026-03-14T15:23:00+00:00">' in reporter_page
+    assert "15:23:41" not in reporter_page + staff_page
     assert "2026-03-14 15:23" in staff_page
     assert "2026-03-14 15:23:41" in audit_log
     assert "The times of your messages are kept only to the hour" in reporter_page
