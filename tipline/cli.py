@@ -148,7 +148,8 @@ def serve(args: list[str]) -> None:
             "errorlog": "-",
             "loglevel": "warning",
             # Its error log names the peer and the request line of a malformed
-            # request: this logger class hides both (tipline/lib/logs.py).
+            # request, to the second: this logger class hides both and stamps
+            # the hour only (tipline/lib/logs.py).
             "logger_class": "tipline.lib.logs.PrivateGunicornLogger",
             # Files the server creates (and its workers' temporary files) are the
             # owner's alone (see main()).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -120,7 +121,10 @@ class FileOut(Schema):
 class MessageOut(Schema):
     sender: str
     body: str
+    # The reporter's own messages are kept only to the hour; staff replies are
+    # given to the minute, as the follow-up page shows them.
     created_at: datetime
+    time_precision: Literal["hour", "minute"]
     files: list[FileOut]
 
 

@@ -339,7 +339,8 @@ def _own_report(plain: Any) -> dict[str, Any]:
             {
                 "sender": "you" if m.author_kind == "reporter" else "staff",
                 "body": m.body,
-                "created_at": m.created_at,
+                "created_at": m.created_at.replace(second=0, microsecond=0),
+                "time_precision": "hour" if m.time_is_coarse else "minute",
                 "files": _names(m.attachments),
             }
             for m in plain.messages

@@ -53,6 +53,10 @@ LABELS: dict[str, Promise] = {
     "backup.restored": _("Restored a backup"),
 }
 
+# Actions of the reporter: their entries carry the coarse time of the reporter's
+# rows (the hour), and pages show them as that hour.
+REPORTER_ACTIONS = frozenset({"report.received", "message.reporter"})
+
 
 def label(action: str) -> str:
     """The words for ``action``; the code itself for one without a label."""

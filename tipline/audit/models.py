@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tipline.audit.actions import REPORTER_ACTIONS
+
 
 class AuditEvent(models.Model):
     """One security-relevant event. Rows are only ever appended.
@@ -28,6 +30,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action}"
+
+    @property
+    def time_is_coarse(self) -> bool:
+        """Whether ``at`` is a reporter's time, kept only to the hour."""
+        return self.actor_id is None and self.action in REPORTER_ACTIONS
 
 
 class ChainHead(models.Model):

@@ -29,8 +29,12 @@ def record(
     actor: User | None,
     target: str = "",
     detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event, chained to the previous one.
+
+    ``at`` defaults to now; a reporter's action passes the coarse time its own
+    rows carry (tipline.lib.clock), so the log keeps no finer time than they do.
 
     Runs inside the caller's transaction, so the event is stored exactly when the
     change it describes is. The chain head row is locked for the append, so
@@ -38,15 +42,26 @@ def record(
     Called outside a transaction, it makes its own, so the lock is really held.
     """
     with transaction.atomic(savepoint=False):
-        return _append(action=action, actor=actor, target=target, detail=detail)
+        return _append(
+            action=action,
+            actor=actor,
+            target=target,
+            detail=detail,
+            at=at or timezone.now(),
+        )
 
 
 def _append(
-    *, action: str, actor: User | None, target: str, detail: dict[str, Any] | None
+    *,
+    action: str,
+    actor: User | None,
+    target: str,
+    detail: dict[str, Any] | None,
+    at: datetime,
 ) -> AuditEvent:
     previous, count = _lock_head()
     event = AuditEvent(
-        at=timezone.now(),
+        at=at,
         actor=actor,
         actor_name=actor.get_username() if actor else "",
         action=action,

@@ -209,13 +209,18 @@ class Message(models.Model):
     form_token_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = (
-            "created_at",
-            "id",
-        )
+        # The order written in, not by time: a reporter's message carries only the
+        # hour, so a staff reply in that hour has a later time even when it came
+        # first. Ids only grow (SQLite AUTOINCREMENT, PostgreSQL identity).
+        ordering = ("id",)
 
     def __str__(self) -> str:
         return f"message {self.pk} on case {self.case_id}"
+
+    @property
+    def time_is_coarse(self) -> bool:
+        """The reporter's messages carry only the hour (tipline.lib.clock)."""
+        return self.author_kind == Author.REPORTER
 
     def context(self) -> bytes:
         return f"case:{self.case_id}:message:{self.form_token_hash}".encode()

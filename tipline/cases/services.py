@@ -41,6 +41,11 @@ class PlainMessage:
     created_at: datetime
     attachments: list[PlainAttachment]
 
+    @property
+    def time_is_coarse(self) -> bool:
+        """The reporter's messages carry only the hour (tipline.lib.clock)."""
+        return self.author_kind == Author.REPORTER
+
 
 @dataclass(frozen=True)
 class PlainCase:
@@ -225,6 +230,7 @@ def _post_message(
                 action="message.staff" if author else "message.reporter",
                 actor=author,
                 target=f"case:{case.pk}",
+                at=message.created_at,
             )
     except IntegrityError:
         if Message.objects.filter(form_token_hash=token_digest).exists():

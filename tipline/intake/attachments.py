@@ -16,7 +16,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
@@ -37,6 +37,7 @@ from tipline.intake.scrub.messages import (
 )
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
+from tipline.lib.clock import coarse_now
 
 BLOB_PREFIX = "evidence"
 MAX_NAME_CHARS = 120
@@ -206,9 +207,12 @@ def open_original_file(
         yield from crypto.decrypt_stream(key, handle)
 
 
-def sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
+def sweep_orphans(*, older_than: timedelta = timedelta(hours=2)) -> int:
     """Delete stored blobs that no attachment refers to (left by a crash between
-    writing the files and committing the rows). Returns how many were deleted."""
+    writing the files and committing the rows). Returns how many were deleted.
+
+    A blob's time is the hour it was written in (set_file_times), up to an hour
+    before the write: two hours leave a write in progress at least one."""
     cutoff = timezone.now() - older_than
     referenced = set(Attachment.objects.values_list("blob_name", flat=True))
     referenced |= set(Attachment.objects.values_list("original_blob_name", flat=True))
@@ -230,13 +234,17 @@ def _write_one(
     written: WrittenFiles,
 ) -> None:
     salt = crypto.new_salt()
+    # A reporter's upload: the row and the stored files carry only the hour.
+    at = coarse_now()
     with item.cleaned.open() as clean_copy:
-        blob_name = _store(crypto.derive_file_key(data_key, salt), clean_copy, written)
-    row = Attachment(blob_name=blob_name, key_salt=salt, created_at=timezone.now())
+        blob_name = _store(
+            crypto.derive_file_key(data_key, salt), clean_copy, written, at
+        )
+    row = Attachment(blob_name=blob_name, key_salt=salt, created_at=at)
     keys: list[OriginalKey] = []
     if item.original is not None:
         original_key = crypto.new_data_key()
-        row.original_blob_name = _store(original_key, item.original, written)
+        row.original_blob_name = _store(original_key, item.original, written, at)
         row.original_escrow_key = crypto.seal_for_staff(original_key, escrow)
         keys = [
             OriginalKey(
@@ -252,11 +260,12 @@ def _write_one(
     written.original_keys.append(keys)
 
 
-def _store(key: bytes, source: BinaryIO, written: WrittenFiles) -> str:
+def _store(key: bytes, source: BinaryIO, written: WrittenFiles, at: datetime) -> str:
     name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
     reader = crypto.EncryptingReader(key, source)
     try:
         stored = default_storage.save(name, File(reader, name=name))
+        storage.set_file_times(stored, at)
     except BaseException:
         # A half-written file (a full disk, a dropped connection) goes at once.
         with contextlib.suppress(OSError):

@@ -213,6 +213,7 @@ def _store_report(
             "team": team.slug,
             "files": len(written.rows),
         },
+        at=report.received_at,
     )
     return report
 

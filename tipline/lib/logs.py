@@ -116,7 +116,15 @@ def _scrubbed_traceback(exc: BaseException, paths: list[str]) -> str:
 
 class PrivateGunicornLogger(GunicornLogger):
     """Gunicorn's logger with :class:`PrivacyFilter` on its error log (gunicorn's
-    own records do not propagate to Django's handlers)."""
+    own records do not propagate to Django's handlers), stamping its lines with the
+    hour only.
+
+    Gunicorn writes some lines because of a request (a malformed one, a worker
+    stopped on a slow upload); stamped to the second, such a line would tell when a
+    reporter was connected, as a row's exact time would (tipline.lib.clock).
+    """
+
+    datefmt = r"[%Y-%m-%d %H:00 %z]"
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)

@@ -354,7 +354,7 @@ def test_orphan_sweep_removes_only_old_unreferenced_blobs(send, settings):
     send([upload("kept.jpg", gps_jpeg())], answers={**ANSWERS, "keep_originals": "yes"})
     orphan = default_storage.save("evidence/ab/orphan", io.BytesIO(b"ciphertext"))
     fresh = default_storage.save("evidence/ab/fresh", io.BytesIO(b"ciphertext"))
-    old = time.time() - 7200
+    old = time.time() - 3 * 3600
     os.utime(default_storage.path(orphan), (old, old))
 
     deleted = attachments.sweep_orphans()
