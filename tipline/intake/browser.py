@@ -61,6 +61,9 @@ def start(
     """Store ``payload`` under a fresh handle and give the browser its cookie."""
     secret = crypto.new_handle()
     handles.save_handle(secret, place.kind, payload, expires=expires)
+    # A deletion set earlier on this response (``end``) would otherwise leave its
+    # Max-Age=0 on the new cookie, and the browser would drop it at once.
+    response.cookies.pop(place.cookie, None)
     response.set_cookie(
         place.cookie,
         crypto.encode_handle(secret),

@@ -227,3 +227,26 @@ def test_by_default_the_follow_up_page_shows_the_text_and_says_who_can_see_it(
 
     assert "Drone filmed" in page
     assert "Anyone who has your receipt code can see it too." in page
+
+
+def test_signing_in_again_in_the_same_browser_keeps_it_signed_in(
+    browser_client, receipt
+):
+    open_report(browser_client, receipt)
+    first = handle_cookie(browser_client).value
+
+    again = post_form(
+        browser_client, "/followup/", "/followup/", {"receipt": receipt}, follow=False
+    )
+
+    # A browser keeps the new cookie: no deletion is left on it (Django's test
+    # client would keep it anyway, so the header itself is checked).
+    cookie = again.cookies["tl_followup"]
+    assert cookie["max-age"] == ""
+    assert cookie["expires"] == ""
+    assert cookie.value != first
+    assert "Drone filmed" in browser_client.get("/followup/").text
+    # The earlier handle was ended on the server, not just replaced.
+    thief = Client()
+    thief.cookies["tl_followup"] = first
+    assert "Drone filmed" not in thief.get("/followup/").text

@@ -136,3 +136,20 @@ def test_the_hourly_sweep_deletes_expired_handles(browser_client, owner, setting
         sweep_orphaned_files.call()
 
     assert BrowserHandle.objects.count() == 0
+
+
+def test_a_second_report_from_the_same_browser_shows_its_own_receipt(
+    browser_client, owner
+):
+    first = receipt_in(
+        browser_client.post("/report/approach/", form(browser_client)).text
+    )
+
+    second = browser_client.post(
+        "/report/approach/", form(browser_client), follow=False
+    )
+
+    cookie = second.cookies["tl_receipt"]
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")
+    shown = receipt_in(browser_client.get("/receipt/").text)
+    assert shown != first
