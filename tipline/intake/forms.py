@@ -46,7 +46,9 @@ class EvidenceField(forms.FileField):
             "help_text",
             _(
                 "Photos, documents or recordings. Hidden details such as GPS location "
-                "and author names are removed from the copy that is stored."
+                "and author names are removed from the copy that is stored. After "
+                "sending you will see, for each file, what was removed and anything "
+                "that could not be."
             ),
         )
         super().__init__(**kwargs)
