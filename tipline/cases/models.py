@@ -102,11 +102,12 @@ class Case(models.Model):
         max_length=12, choices=Risk.choices, default=Risk.UNASSESSED
     )
     risk_note_encrypted = models.BinaryField(null=True, editable=False)
+    # The inbox sorts by ``priority``. It counts the keyword points only as
+    # ``keyword_floor``, rounded down to a power of two, because with distinct
+    # weights an exact sum tells which words a report contains; the matched words
+    # and their exact points are encrypted in ``keyword_hits_encrypted`` (issue 12).
     priority = models.IntegerField(default=0)
-    # The score's parts as (label code, points); keyword matches stay encrypted in
-    # ``keyword_hits_encrypted`` so the database does not tell which words occur.
-    priority_reasons = models.JSONField(default=list)
-    keyword_points = models.IntegerField(default=0)
+    keyword_floor = models.IntegerField(default=0)
     keyword_hits_encrypted = models.BinaryField(null=True, editable=False)
     # The earliest date the case may be destroyed (set on closing; issue 6 purges).
     purge_after = models.DateTimeField(null=True, blank=True)

@@ -62,9 +62,8 @@ class IntakeTriage:
     acknowledge_due: datetime | None = None
     feedback_due: datetime | None = None
     priority: int = 0
-    priority_reasons: list[list[Any]] = field(default_factory=list)
-    keyword_points: int = 0
-    keyword_words: list[str] = field(default_factory=list)
+    keyword_floor: int = 0
+    keyword_hits: list[tuple[str, int]] = field(default_factory=list)
     similar: list[tuple[int, float]] = field(default_factory=list)
 
 
@@ -111,11 +110,10 @@ def open_case(
         acknowledge_due=triage.acknowledge_due,
         feedback_due=triage.feedback_due,
         priority=triage.priority,
-        priority_reasons=triage.priority_reasons,
-        keyword_points=triage.keyword_points,
+        keyword_floor=triage.keyword_floor,
         keyword_hits_encrypted=(
-            priority.seal_keyword_hits(triage.keyword_words, data_key, report.pk)
-            if triage.keyword_words
+            priority.seal_keyword_hits(triage.keyword_hits, data_key, report.pk)
+            if triage.keyword_hits
             else None
         ),
     )

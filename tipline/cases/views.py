@@ -27,7 +27,6 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
-from tipline.triage import priority
 
 REPLY_FORM = "staff-reply"
 NOTE_FORM = "staff-note"
@@ -122,10 +121,10 @@ def _render_case(
         "plain": space.plain,
         "space": space,
         "moves": [Status(s) for s in sorted(TRANSITIONS[Status(case.status)])],
-        "priority_reasons": priority.describe(case),
+        "priority_reasons": space.priority.reasons,
         "links": selectors.links_for(request.user, case),
         "grants": selectors.grants_on(case),
-        "history": selectors.history_of(case),
+        "history": space.history,
         "openable_originals": selectors.openable_originals(request.user, case),
         "now": timezone.now(),
         "is_supervisor": request.user.role == Role.SUPERVISOR,
@@ -312,6 +311,8 @@ def unredact(
         workflow.remove_redaction(
             case=case, user=request.user, redaction_id=redaction_id
         )
+    except workflow.UnhideNeedsSupervisor as exc:
+        return _refused(request, case, private_key, exc.message, status=403)
     except workflow.CaseChangeRefused as exc:
         return _refused(request, case, private_key, exc.message)
     messages.success(request, _("Shown again."))

@@ -9,7 +9,6 @@ Every change is recorded in the audit log in the same transaction.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,10 +33,10 @@ from tipline.cases.models import (
     Risk,
     Status,
 )
+from tipline.cases.redaction import fold, placeholder
 from tipline.cases.retention import retention_for
 from tipline.triage import duplicates, priority
 
-REDACTED = "[…]"
 MAX_NOTE_CHARS = 20_000
 MAX_REDACTION_CHARS = 200
 
@@ -48,6 +47,11 @@ class CaseChangeRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnhideNeedsSupervisor(CaseChangeRefused):
+    def __init__(self) -> None:
+        super().__init__(_("Only a supervisor can show a hidden detail again."))
 
 
 class StaleForm(CaseChangeRefused):
@@ -117,12 +121,11 @@ def _keep_only_referral_evidence(case: Case, user: User) -> None:
     fingerprint, keyword matches and duplicate suggestions, so it can never again
     colour how another report about the same people is seen."""
     duplicates.forget_fingerprint(case=case)
-    Case.objects.filter(pk=case.pk).update(
-        keyword_hits_encrypted=None, keyword_points=0
-    )
+    Case.objects.filter(pk=case.pk).update(keyword_hits_encrypted=None, keyword_floor=0)
     CaseLink.objects.filter(
         Q(case=case) | Q(other=case), state=LinkState.SUGGESTED
     ).delete()
+    priority.refresh(case_ids=[case.pk])
     audit.record(action="case.minimised", actor=user, target=f"case:{case.pk}")
 
 
@@ -246,7 +249,8 @@ def read_risk_note(case: Case, data_key: bytes) -> str:
 def add_redaction(*, case: Case, user: User, private_key: bytes, term: str) -> None:
     """Hide ``term`` (a name, a detail) wherever it appears in the working view."""
     term = term.strip()
-    if len(term) < 2 or len(term) > MAX_REDACTION_CHARS:
+    folded = fold(term)[0].strip()
+    if len(folded) < 2 or len(term) > MAX_REDACTION_CHARS:
         raise CaseChangeRefused(
             _("Enter between 2 and %(max)s characters to hide.")
             % {"max": MAX_REDACTION_CHARS}
@@ -269,35 +273,53 @@ def add_redaction(*, case: Case, user: User, private_key: bytes, term: str) -> N
 
 @transaction.atomic
 def remove_redaction(*, case: Case, user: User, redaction_id: int) -> None:
-    deleted, _rows = Redaction.objects.filter(case=case, pk=redaction_id).delete()
-    if not deleted:
+    """Show a hidden term again: a supervisor's decision, audited. An analyst who
+    could undo a colleague's redaction would make hiding pointless."""
+    if user.role != Role.SUPERVISOR:
+        raise UnhideNeedsSupervisor
+    redaction = Redaction.objects.filter(case=case, pk=redaction_id).first()
+    if redaction is None:
         raise CaseChangeRefused(_("That detail is no longer hidden."))
+    number = case.redactions.filter(pk__lte=redaction.pk).count()
+    redaction.delete()
     audit.record(
         action="case.unredact",
         actor=user,
         target=f"case:{case.pk}",
-        detail={"redaction": redaction_id},
+        detail={"redaction": redaction_id, "placeholder": number},
     )
 
 
-def read_redactions(case: Case, data_key: bytes) -> list[tuple[int, str]]:
+@dataclass(frozen=True)
+class HiddenTerm:
+    """A redaction as the case page lists it: its placeholder, never the term."""
+
+    id: int
+    label: str
+    created_by: str
+    created_at: datetime
+
+
+def read_redactions(case: Case, data_key: bytes) -> list[tuple[HiddenTerm, str]]:
+    """Each redaction in order with its decrypted term (which only the redactor
+    applies; pages show ``HiddenTerm``)."""
+    rows = case.redactions.select_related("created_by").order_by("pk")
     return [
         (
-            redaction.pk,
+            HiddenTerm(
+                id=redaction.pk,
+                label=placeholder(number),
+                created_by=(
+                    redaction.created_by.get_username() if redaction.created_by else ""
+                ),
+                created_at=redaction.created_at,
+            ),
             crypto.decrypt(
                 data_key, bytes(redaction.term_encrypted), context=redaction.context()
             ).decode("utf-8"),
         )
-        for redaction in case.redactions.order_by("pk")
+        for number, redaction in enumerate(rows, start=1)
     ]
-
-
-def redact(text: str, terms: list[str]) -> str:
-    """``text`` with every term hidden, ignoring case; longest terms first."""
-    if not terms or not text:
-        return text
-    pattern = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
-    return re.sub(pattern, REDACTED, text, flags=re.IGNORECASE)
 
 
 @transaction.atomic

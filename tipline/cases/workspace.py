@@ -1,14 +1,17 @@
 """Everything a staff member sees on a case page, decrypted, with redactions
-applied to the working view."""
+applied to all of it: answers, messages, notes, the risk note, file names,
+keyword matches, priority reasons and the history (issue 12, point 5)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from tipline.accounts.models import User
-from tipline.cases import services, workflow
+from tipline.audit.models import AuditEvent
+from tipline.cases import selectors, services, workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case
+from tipline.cases.redaction import Redactor
 from tipline.triage import priority
 
 
@@ -18,7 +21,9 @@ class Workspace:
     notes: list[workflow.PlainNote]
     risk_note: str
     keyword_hits: list[str]
-    redactions: list[tuple[int, str]]
+    priority: priority.Explained
+    redactions: list[workflow.HiddenTerm]
+    history: list[AuditEvent]
 
 
 def read_workspace(*, case: Case, user: User, private_key: bytes) -> Workspace:
@@ -26,32 +31,52 @@ def read_workspace(*, case: Case, user: User, private_key: bytes) -> Workspace:
     plain = services.read_case(case=case, user=user, private_key=private_key)
     data_key = data_key_for(case=case, user=user, private_key=private_key)
     redactions = workflow.read_redactions(case, data_key)
-    terms = [term for _, term in redactions]
+    hide = Redactor([term for _, term in redactions])
+    keywords = priority.read_keyword_hits(case, data_key)
+    explained = priority.explain(case, keywords)
+    history = selectors.history_of(case)
+    for event in history:
+        event.summary = hide(event.summary)
+    return Workspace(
+        plain=_hidden_case(plain, hide),
+        notes=[
+            replace(note, body=hide(note.body))
+            for note in workflow.read_notes(case, data_key)
+        ],
+        risk_note=hide(workflow.read_risk_note(case, data_key)),
+        keyword_hits=[hide(word) for word in keywords.words],
+        priority=replace(
+            explained,
+            reasons=[(hide(text), points) for text, points in explained.reasons],
+        ),
+        redactions=[hidden for hidden, _ in redactions],
+        history=history,
+    )
 
-    def hide(text: str) -> str:
-        return workflow.redact(text, terms)
 
+def _hidden_case(plain: services.PlainCase, hide: Redactor) -> services.PlainCase:
     def hide_answer(value: object) -> object:
         # Several chosen values (a multiple choice) are questionnaire values, not
         # the reporter's words; they stay values so their labels can be shown.
         return value if isinstance(value, list) else hide(str(value or ""))
 
-    plain = replace(
+    def hide_files(
+        files: list[services.PlainAttachment],
+    ) -> list[services.PlainAttachment]:
+        return [
+            replace(f, details={**f.details, "name": hide(f.details.get("name", ""))})
+            for f in files
+        ]
+
+    return replace(
         plain,
         answers=[
             {**answer, "value": hide_answer(answer.get("value"))}
             for answer in plain.answers
         ],
-        messages=[replace(m, body=hide(m.body)) for m in plain.messages],
-    )
-    notes = [
-        replace(note, body=hide(note.body))
-        for note in workflow.read_notes(case, data_key)
-    ]
-    return Workspace(
-        plain=plain,
-        notes=notes,
-        risk_note=hide(workflow.read_risk_note(case, data_key)),
-        keyword_hits=priority.read_keyword_hits(case, data_key),
-        redactions=redactions,
+        messages=[
+            replace(m, body=hide(m.body), attachments=hide_files(m.attachments))
+            for m in plain.messages
+        ],
+        attachments=hide_files(plain.attachments),
     )

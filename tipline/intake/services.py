@@ -231,9 +231,11 @@ def _assess(category: Category, answers: list[dict[str, Any]]) -> Assessment:
     rules = priority.load_rules()
     keywords = priority.match_keywords(texts, rules)
     received = coarse_now()
-    score, reasons = priority.score(
+    # Sorted by the rounded keyword points, so the clear score names no words.
+    keyword_floor = priority.coarse(keywords.points)
+    score, _reasons = priority.score(
         category_id=category.pk,
-        keyword_points=keywords.points,
+        keyword_points=keyword_floor,
         linked=0,
         created_at=received,
         closed=False,
@@ -247,9 +249,8 @@ def _assess(category: Category, answers: list[dict[str, Any]]) -> Assessment:
             acknowledge_due=received + timedelta(days=profile.acknowledge_days),
             feedback_due=received + timedelta(days=profile.feedback_days),
             priority=score,
-            priority_reasons=reasons,
-            keyword_points=keywords.points,
-            keyword_words=keywords.words,
+            keyword_floor=keyword_floor,
+            keyword_hits=keywords.hits,
             similar=duplicates.find_similar(case_id=None, fingerprint=found),
         ),
         fingerprint=found,

@@ -2,10 +2,16 @@
 with its reason on the case page.
 
 Parts: a weight per category, a weight per keyword found in the report (matched
-at intake while the text is in memory; which words matched is stored encrypted),
-a weight per linked report, and a weight per day an open case has waited. Scores
-are stored so the inbox can sort by them; `refresh` recomputes them when links
-change and daily for age.
+at intake while the text is in memory), a weight per linked report, and a weight
+per day an open case has waited.
+
+Which words matched and their points are encrypted with the case (issue 12,
+point 6): with distinct weights, an exact keyword sum in clear tells which
+sensitive words a report contains, and so would the exact total, since every
+other part follows from clear columns. The clear ``priority`` the inbox sorts by
+therefore counts the keyword points rounded down to a power of two
+(``keyword_floor``, also clear so `refresh` can recompute without any key); the
+case page shows the exact score to staff holding the case key.
 """
 
 from __future__ import annotations
@@ -71,21 +77,46 @@ def _read_rules() -> Rules:
 
 @dataclass(frozen=True)
 class KeywordMatch:
-    points: int
-    words: list[str]
+    hits: list[tuple[str, int]]
+
+    @property
+    def points(self) -> int:
+        return sum(weight for _, weight in self.hits)
+
+    @property
+    def words(self) -> list[str]:
+        return [word for word, _ in self.hits]
 
 
 def match_keywords(texts: Iterable[str], rules: Rules) -> KeywordMatch:
     """The keyword rules found in the report (substring match: works for Chinese)."""
     haystack = "\n".join(texts).casefold()
-    found = [(word, weight) for word, weight in rules.keywords if word in haystack]
-    return KeywordMatch(sum(weight for _, weight in found), [w for w, _ in found])
+    return KeywordMatch(
+        [(word, weight) for word, weight in rules.keywords if word in haystack]
+    )
 
 
-def seal_keyword_hits(words: list[str], data_key: bytes, report_id: int) -> bytes:
+def coarse(points: int) -> int:
+    """``points`` rounded towards zero to a power of two (0 stays 0).
+
+    What the database keeps in clear of a keyword sum: 37 + 21 and 40 + 18 both
+    read 32, so the stored value names a range, not a set of words, and every
+    keyword rule still moves a case up the inbox whatever its scale.
+    """
+    if points == 0:
+        return 0
+    magnitude = 1 << (abs(points).bit_length() - 1)
+    return magnitude if points > 0 else -magnitude
+
+
+def seal_keyword_hits(
+    hits: list[tuple[str, int]], data_key: bytes, report_id: int
+) -> bytes:
+    """The matched words with their points, encrypted with the case's data key."""
+    payload = {"hits": [[word, weight] for word, weight in hits]}
     return crypto.encrypt(
         data_key,
-        json.dumps(words, ensure_ascii=False).encode(),
+        json.dumps(payload, ensure_ascii=False).encode(),
         context=keyword_context(report_id),
     )
 
@@ -94,17 +125,22 @@ def keyword_context(report_id: int) -> bytes:
     return f"report:{report_id}:priority-keywords".encode()
 
 
-def read_keyword_hits(case: Case, data_key: bytes) -> list[str]:
+def read_keyword_hits(case: Case, data_key: bytes) -> KeywordMatch:
+    """The words that matched at intake and their points. Cases from before issue
+    12 stored only the words: their points are the current rules' weights."""
     if case.keyword_hits_encrypted is None:
-        return []
-    words: list[str] = json.loads(
+        return KeywordMatch([])
+    stored: Any = json.loads(
         crypto.decrypt(
             data_key,
             bytes(case.keyword_hits_encrypted),
             context=keyword_context(case.report_id),
         )
     )
-    return words
+    if isinstance(stored, dict):
+        return KeywordMatch([(str(w), int(p)) for w, p in stored.get("hits", [])])
+    weights = dict(_read_rules().keywords)
+    return KeywordMatch([(str(word), weights.get(word, 0)) for word in stored])
 
 
 def score(
@@ -132,10 +168,33 @@ def score(
     return sum(points for *_, points in reasons), reasons
 
 
-def describe(case: Case) -> list[tuple[str, int]]:
-    """The stored reasons in words, for the case page."""
+@dataclass(frozen=True)
+class Explained:
+    total: int
+    reasons: list[tuple[str, int]]
+
+
+def explain(case: Case, keywords: KeywordMatch) -> Explained:
+    """The exact score and its reasons in words, for staff holding the case key
+    (``keywords`` is what `read_keyword_hits` decrypted)."""
+    linked = 0
+    if case.group_id:
+        linked = Case.objects.filter(group_id=case.group_id).count() - 1
+    total, reasons = score(
+        category_id=case.report.category_id,
+        keyword_points=keywords.points,
+        linked=linked,
+        created_at=case.created_at,
+        closed=case.status == Status.CLOSED,
+        rules=_read_rules(),
+        now=timezone.now(),
+    )
+    return Explained(total, _in_words(case, reasons))
+
+
+def _in_words(case: Case, reasons: list[list[Any]]) -> list[tuple[str, int]]:
     words = []
-    for code, amount, points in case.priority_reasons:
+    for code, amount, points in reasons:
         if code == "category":
             text = _("Category: %(name)s") % {"name": case.report.category.local_title}
         elif code == "keywords":
@@ -149,7 +208,10 @@ def describe(case: Case) -> list[tuple[str, int]]:
 
 
 def refresh(*, case_ids: Iterable[int] | None = None) -> int:
-    """Recompute stored scores: for ``case_ids``, or for every open case."""
+    """Recompute stored scores: for ``case_ids``, or for every open case.
+
+    Only clear columns are read (the keyword part is ``keyword_floor``), so the
+    worker recomputes without holding any case key."""
     rules = _read_rules()
     now = timezone.now()
     cases = Case.objects.select_related("report").only(
@@ -157,9 +219,8 @@ def refresh(*, case_ids: Iterable[int] | None = None) -> int:
         "status",
         "created_at",
         "group_id",
-        "keyword_points",
+        "keyword_floor",
         "priority",
-        "priority_reasons",
         "report__category_id",
     )
     if case_ids is None:
@@ -189,17 +250,17 @@ def _refresh_batch(batch: list[Case], rules: Rules, now: datetime) -> int:
     changed = []
     for case in batch:
         linked = sizes.get(case.group_id, 1) - 1 if case.group_id else 0
-        value, reasons = score(
+        value, _reasons = score(
             category_id=case.report.category_id,
-            keyword_points=case.keyword_points,
+            keyword_points=case.keyword_floor,
             linked=linked,
             created_at=case.created_at,
             closed=case.status == Status.CLOSED,
             rules=rules,
             now=now,
         )
-        if value != case.priority or reasons != case.priority_reasons:
-            case.priority, case.priority_reasons = value, reasons
+        if value != case.priority:
+            case.priority = value
             changed.append(case)
-    Case.objects.bulk_update(changed, ["priority", "priority_reasons"])
+    Case.objects.bulk_update(changed, ["priority"])
     return len(changed)

@@ -200,8 +200,11 @@ def test_priority_is_the_sum_of_rules_shown_with_reasons(
 
     case = submitted(submit_report, FIRST)
 
-    assert case.priority == 35
+    # The inbox sorts by the keyword points rounded down (25 -> 16, issue 12);
+    # the case page shows the exact score to staff holding the case key.
+    assert case.priority == 26
     html = owner_client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert '<dd class="priority">35 ' in html
     assert "Category: Suspicious approach or recruitment attempt: +10" in html
     assert "Priority keywords in the report: +25" in html
     assert "floor plans" in html.split("Keywords found:")[1][:200]
@@ -211,8 +214,10 @@ def test_priority_is_the_sum_of_rules_shown_with_reasons(
     again = submitted(submit_report, SAME_AGAIN)
     decide(owner_client, again, case, "link")
     case.refresh_from_db()
-    assert case.priority == 40
-    assert ["linked", 1, 5] in case.priority_reasons
+    assert case.priority == 31
+    html = owner_client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert '<dd class="priority">40 ' in html
+    assert "1 linked reports: +5" in html
 
 
 def test_age_adds_points_every_day_an_open_case_waits(profile, submit_report):
@@ -228,7 +233,6 @@ def test_age_adds_points_every_day_an_open_case_waits(profile, submit_report):
 
     case.refresh_from_db()
     assert case.priority == 6
-    assert case.priority_reasons == [["age", 3, 6]]
 
 
 def test_administrators_set_routing_and_priority_rules(profile, submit_report):
