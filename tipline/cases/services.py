@@ -19,6 +19,7 @@ from tipline.audit import services as audit
 from tipline.cases import workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Author, Case, CaseKey, Message
+from tipline.cases.redaction import Redactor
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
 from tipline.lib.clock import coarse_now
@@ -252,7 +253,9 @@ def open_attachment(
 ) -> OpenedFile:
     """Decrypt a scrubbed evidence file as a stream; every opening is audited."""
     data_key = data_key_for(case=case, user=user, private_key=private_key)
-    details = attachments.read_details(attachment, data_key)
+    details = _with_hidden_name(
+        case, data_key, attachments.read_details(attachment, data_key)
+    )
     audit.record(
         action=f"attachment.{purpose}",
         actor=user,
@@ -260,6 +263,15 @@ def open_attachment(
         detail={"attachment": attachment.pk},
     )
     return OpenedFile(details, attachments.open_clean_file(attachment, data_key))
+
+
+def _with_hidden_name(
+    case: Case, data_key: bytes, details: dict[str, Any]
+) -> dict[str, Any]:
+    """The file's details with redacted terms hidden from its name, which becomes
+    the name of the downloaded file (its contents are evidence, unchanged)."""
+    hide = Redactor([term for _, term in workflow.read_redactions(case, data_key)])
+    return {**details, "name": hide(str(details.get("name", "")))}
 
 
 def open_original(
@@ -272,7 +284,9 @@ def open_original(
     ):
         raise OriginalNotAvailable
     data_key = data_key_for(case=case, user=user, private_key=private_key)
-    details = attachments.read_details(attachment, data_key)
+    details = _with_hidden_name(
+        case, data_key, attachments.read_details(attachment, data_key)
+    )
     audit.record(
         action="attachment.original",
         actor=user,

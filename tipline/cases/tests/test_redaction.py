@@ -158,6 +158,19 @@ def test_the_text_around_a_hidden_term_stays_readable(case, owner, colleague):
     assert "[hidden 1] card.txt" in html
 
 
+def test_a_downloaded_file_is_named_without_the_hidden_term(case, owner, colleague):
+    post_on_page(client_for(owner), case, "redactions", {"term": "viktor hale"})
+    client = client_for(colleague)
+    link = re.search(r'href="(/staff/cases/\d+/files/\d+/)"', page_of(client, case))
+
+    response = client.get(link.group(1))
+
+    assert response.status_code == 200
+    assert "[hidden 1] card.txt" in response["Content-Disposition"]
+    assert "viktor" not in response["Content-Disposition"].casefold()
+    assert b"".join(response.streaming_content) == b"business card"
+
+
 def test_an_analyst_cannot_show_a_hidden_term_again(case, owner, colleague):
     post_on_page(client_for(owner), case, "redactions", {"term": "Viktor Hale"})
     redaction = Redaction.objects.get()
