@@ -6,9 +6,11 @@ a colleague never reads what an analyst chose to hide. Matching ignores case and
 compatibility forms (full-width letters, ligatures, composed or decomposed
 accents: NFKC then casefold, compared decomposed), treats any run of white space
 as one space and skips invisible format characters (zero-width spaces, soft
-hyphens, direction marks), so a reporter's odd spelling does not let the term
-through. A term found inside a longer word hides the whole match only: hiding too
-much is the safe side.
+hyphens, direction marks) and reads curly quotes and dashes as straight ones, so
+a reporter's odd spelling does not let the term through. Look-alike letters of
+other scripts (a Cyrillic o, U+043E, in a Latin name) are not matched: they are
+different letters, and a table of confusables would hide unrelated words. A term
+found inside a longer word hides the match: hiding too much is the safe side.
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ import unicodedata
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+
+# Punctuation that NFKC leaves apart but people type interchangeably in names
+# (O'Brien typed with U+2019, Jean-Luc with an en dash).
+_SAME_PUNCTUATION = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201b\u02bc\u2032\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201f\u2033\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
 
 
 def placeholder(number: int) -> str:
@@ -30,7 +42,7 @@ def _fold_char(char: str) -> str:
     if char.isspace():
         return " "
     folded = unicodedata.normalize("NFKC", char).casefold()
-    return unicodedata.normalize("NFKD", folded)
+    return unicodedata.normalize("NFKD", folded).translate(_SAME_PUNCTUATION)
 
 
 def fold(text: str) -> tuple[str, list[int]]:

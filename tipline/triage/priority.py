@@ -139,7 +139,7 @@ def read_keyword_hits(case: Case, data_key: bytes) -> KeywordMatch:
     )
     if isinstance(stored, dict):
         return KeywordMatch([(str(w), int(p)) for w, p in stored.get("hits", [])])
-    weights = dict(_read_rules().keywords)
+    weights = dict(load_rules().keywords)
     return KeywordMatch([(str(word), weights.get(word, 0)) for word in stored])
 
 
@@ -186,7 +186,7 @@ def explain(case: Case, keywords: KeywordMatch) -> Explained:
         linked=linked,
         created_at=case.created_at,
         closed=case.status == Status.CLOSED,
-        rules=_read_rules(),
+        rules=load_rules(),
         now=timezone.now(),
     )
     return Explained(total, _in_words(case, reasons))

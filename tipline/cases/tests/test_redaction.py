@@ -241,6 +241,8 @@ def test_a_term_of_invisible_characters_is_refused(case, owner):
         ("Straße 5", "met STRASSE 5 twice"),
         ("office", "met o\ufb03ce twice"),
         ("王小明", "met 王小明 twice"),
+        ("O'Brien-Smith", "met o\u2019brien\u2013smith twice"),
+        ("O\u2019Brien", "met O'BRIEN twice"),
     ],
 )
 def test_spellings_of_a_term_are_all_hidden(term, text):
@@ -250,3 +252,4 @@ def test_spellings_of_a_term_are_all_hidden(term, text):
     assert hidden.endswith(" twice")
     assert "[hidden 1]" in hidden
     assert folded_page(term) not in folded_page(hidden)
+    assert "brien" not in hidden.casefold()
