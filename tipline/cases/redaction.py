@@ -18,8 +18,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from tipline import crypto
+from tipline.accounts.models import Role, User
+from tipline.audit import services as audit
+from tipline.cases.keys import data_key_for
+from tipline.cases.models import Case, Redaction
+from tipline.cases.workflow import CaseChangeRefused
+
+MAX_REDACTION_CHARS = 200
 
 # Punctuation that NFKC leaves apart but people type interchangeably in names
 # (O'Brien typed with U+2019, Jean-Luc with an en dash).
@@ -90,3 +103,90 @@ class Redactor:
             cursor = end
         pieces.append(text[cursor:])
         return "".join(pieces)
+
+
+class UnhideNeedsSupervisor(CaseChangeRefused):
+    def __init__(self) -> None:
+        super().__init__(_("Only a supervisor can show a hidden detail again."))
+
+
+@transaction.atomic
+def add_redaction(*, case: Case, user: User, private_key: bytes, term: str) -> None:
+    """Hide ``term`` (a name, a detail) wherever it appears in the working view."""
+    term = term.strip()
+    folded = fold(term)[0].strip()
+    if len(folded) < 2 or len(term) > MAX_REDACTION_CHARS:
+        raise CaseChangeRefused(
+            _("Enter between 2 and %(max)s characters to hide.")
+            % {"max": MAX_REDACTION_CHARS}
+        )
+    data_key = data_key_for(case=case, user=user, private_key=private_key)
+    redaction = Redaction(
+        case=case, created_by=user, created_at=timezone.now(), salt=crypto.new_salt()
+    )
+    redaction.term_encrypted = crypto.encrypt(
+        data_key, term.encode("utf-8"), context=redaction.context()
+    )
+    redaction.save()
+    audit.record(
+        action="case.redact",
+        actor=user,
+        target=f"case:{case.pk}",
+        detail={"redaction": redaction.pk},
+    )
+
+
+@transaction.atomic
+def remove_redaction(*, case: Case, user: User, redaction_id: int) -> None:
+    """Show a hidden term again: a supervisor's decision, audited. An analyst who
+    could undo a colleague's redaction would make hiding pointless."""
+    if user.role != Role.SUPERVISOR:
+        raise UnhideNeedsSupervisor
+    redaction = Redaction.objects.filter(case=case, pk=redaction_id).first()
+    if redaction is None:
+        raise CaseChangeRefused(_("That detail is no longer hidden."))
+    number = case.redactions.filter(pk__lte=redaction.pk).count()
+    redaction.delete()
+    audit.record(
+        action="case.unredact",
+        actor=user,
+        target=f"case:{case.pk}",
+        detail={"redaction": redaction_id, "placeholder": number},
+    )
+
+
+@dataclass(frozen=True)
+class HiddenTerm:
+    """A redaction as the case page lists it: its placeholder, never the term."""
+
+    id: int
+    label: str
+    created_by: str
+    created_at: datetime
+
+
+def read_redactions(case: Case, data_key: bytes) -> list[tuple[HiddenTerm, str]]:
+    """Each redaction in order with its decrypted term (which only the redactor
+    applies; pages show ``HiddenTerm``)."""
+    rows = case.redactions.select_related("created_by").order_by("pk")
+    return [
+        (
+            HiddenTerm(
+                id=redaction.pk,
+                label=placeholder(number),
+                created_by=(
+                    redaction.created_by.get_username() if redaction.created_by else ""
+                ),
+                created_at=redaction.created_at,
+            ),
+            crypto.decrypt(
+                data_key, bytes(redaction.term_encrypted), context=redaction.context()
+            ).decode("utf-8"),
+        )
+        for number, redaction in enumerate(rows, start=1)
+    ]
+
+
+def redactor_for(case: Case, data_key: bytes) -> Redactor:
+    """What hides the case's redacted terms from anything shown of it."""
+    return Redactor([term for _, term in read_redactions(case, data_key)])

@@ -16,10 +16,9 @@ from tipline import crypto
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases import workflow
+from tipline.cases import redaction, workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Author, Case, CaseKey, Message
-from tipline.cases.redaction import Redactor
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
 from tipline.lib.clock import coarse_now
@@ -270,7 +269,7 @@ def _with_hidden_name(
 ) -> dict[str, Any]:
     """The file's details with redacted terms hidden from its name, which becomes
     the name of the downloaded file (its contents are evidence, unchanged)."""
-    hide = Redactor([term for _, term in workflow.read_redactions(case, data_key)])
+    hide = redaction.redactor_for(case, data_key)
     return {**details, "name": hide(str(details.get("name", "")))}
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
-from tipline.cases import forms, selectors, services, workflow, workspace
+from tipline.cases import forms, redaction, selectors, services, workflow, workspace
 from tipline.cases.models import TRANSITIONS, Case, Risk, Status
 from tipline.lib.http import query_without_page
 from tipline.lib.tokens import (
@@ -288,7 +288,7 @@ def redact(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpRes
     if not form.is_valid():
         return _render_case(request, case, private_key, {"redact_form": form}, 400)
     try:
-        workflow.add_redaction(
+        redaction.add_redaction(
             case=case,
             user=request.user,
             private_key=private_key,
@@ -308,10 +308,10 @@ def unredact(
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     try:
-        workflow.remove_redaction(
+        redaction.remove_redaction(
             case=case, user=request.user, redaction_id=redaction_id
         )
-    except workflow.UnhideNeedsSupervisor as exc:
+    except redaction.UnhideNeedsSupervisor as exc:
         return _refused(request, case, private_key, exc.message, status=403)
     except workflow.CaseChangeRefused as exc:
         return _refused(request, case, private_key, exc.message)

@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
-from tipline.cases import selectors, services, workflow
+from tipline.cases import redaction, selectors, services, workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case
-from tipline.cases.redaction import Redactor
 from tipline.triage import priority
 
 
@@ -22,7 +21,7 @@ class Workspace:
     risk_note: str
     keyword_hits: list[str]
     priority: priority.Explained
-    redactions: list[workflow.HiddenTerm]
+    redactions: list[redaction.HiddenTerm]
     history: list[AuditEvent]
 
 
@@ -30,8 +29,8 @@ def read_workspace(*, case: Case, user: User, private_key: bytes) -> Workspace:
     """Decrypt the case for ``user`` (the read is audited) and hide redacted terms."""
     plain = services.read_case(case=case, user=user, private_key=private_key)
     data_key = data_key_for(case=case, user=user, private_key=private_key)
-    redactions = workflow.read_redactions(case, data_key)
-    hide = Redactor([term for _, term in redactions])
+    redactions = redaction.read_redactions(case, data_key)
+    hide = redaction.Redactor([term for _, term in redactions])
     keywords = priority.read_keyword_hits(case, data_key)
     explained = priority.explain(case, keywords)
     history = selectors.history_of(case)
@@ -54,7 +53,9 @@ def read_workspace(*, case: Case, user: User, private_key: bytes) -> Workspace:
     )
 
 
-def _hidden_case(plain: services.PlainCase, hide: Redactor) -> services.PlainCase:
+def _hidden_case(
+    plain: services.PlainCase, hide: redaction.Redactor
+) -> services.PlainCase:
     def hide_answer(value: object) -> object:
         # Several chosen values (a multiple choice) are questionnaire values, not
         # the reporter's words; they stay values so their labels can be shown.
