@@ -39,6 +39,7 @@ from django.db.models import F
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, Team, User
 from tipline.audit import services as audit
+from tipline.cases.keys import held_beyond_membership
 from tipline.cases.models import Case, CaseKey
 from tipline.intake.models import OriginalKey
 
@@ -117,10 +118,11 @@ class UserStateUnchanged(Exception):
 def explicit_grants(user: User) -> list[CaseKey]:
     """The case keys ``user`` holds other than by membership of their team: a
     supervisor's grants, escrow grants outside the team, oldest case first."""
-    keys = CaseKey.objects.filter(user=user)
-    if user.team_id is not None:
-        keys = keys.exclude(granted_by__isnull=True, case__team_id=user.team_id)
-    return list(keys.select_related("case__team", "granted_by").order_by("case_id"))
+    return list(
+        CaseKey.objects.filter(held_beyond_membership(), user=user)
+        .select_related("case__team", "granted_by")
+        .order_by("case_id")
+    )
 
 
 def _remove_membership_keys(user: User, team: Team, actor: User | None) -> int:

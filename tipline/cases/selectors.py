@@ -17,6 +17,7 @@ from tipline.accounts.models import User
 from tipline.audit import actions
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
+from tipline.cases.keys import held_beyond_membership
 from tipline.cases.models import (
     Case,
     CaseKey,
@@ -166,10 +167,13 @@ def grantable_to(case: Case) -> list[User]:
 
 
 def grants_on(case: Case) -> list[CaseKey]:
+    """Who holds the case's key other than as a member of its team (grants, escrow
+    grants outside the team, staff since moved away): a supervisor can take each
+    away."""
     return list(
-        CaseKey.objects.filter(case=case, granted_by__isnull=False).select_related(
-            "user", "granted_by"
-        )
+        CaseKey.objects.filter(held_beyond_membership(), case=case)
+        .select_related("user", "granted_by")
+        .order_by("user__username")
     )
 
 

@@ -302,3 +302,40 @@ def test_refusals_change_nothing(owner, case):
         staff("deactivate", "owner")
     assert AuditEvent.objects.count() == events
     assert "nothing to change" in staff("move", "owner", "--team", default_team().slug)
+
+
+def test_an_escrow_grant_outside_the_team_is_listed_and_can_be_taken_away(
+    owner, outsider, supervisor, case
+):
+    from tipline.accounts.escrow import parse_escrow_private_key
+    from tipline.cases import recovery
+
+    key_text = (settings.SECRETS_DIR / "escrow_private_key").read_text()
+    recovery.grant_with_escrow(
+        cases=[case],
+        grantees=[outsider],
+        escrow_private_key=parse_escrow_private_key(
+            key_text, public_key_hex=settings.ESCROW_PUBLIC_KEY
+        ),
+    )
+    accounts.get_or_create_team(slug="third")
+
+    output = staff("move", "outsider", "--team", "third")
+
+    assert f"case {case.pk} (team {default_team().slug}), granted by no super" in output
+    boss = signed_in(supervisor)
+    page = boss.get(f"/staff/cases/{case.pk}/").content.decode()
+    revoke = f"/staff/cases/{case.pk}/access/{outsider.pk}/revoke/"
+    assert f'action="{revoke}"' in page
+    # The team's own members are not listed: their access comes with the team.
+    assert f"/access/{owner.pk}/revoke/" not in page
+    assert post_form(boss, f"/staff/cases/{case.pk}/", revoke, {}).status_code == 302
+    assert not CaseKey.objects.filter(case=case, user=outsider).exists()
+    refused = post_form(
+        boss,
+        f"/staff/cases/{case.pk}/",
+        f"/staff/cases/{case.pk}/access/{owner.pk}/revoke/",
+        {},
+    )
+    assert refused.status_code == 400
+    assert CaseKey.objects.filter(case=case, user=owner).exists()
