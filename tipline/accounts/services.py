@@ -199,8 +199,10 @@ def change_membership(
             detail={"from": old_role, "to": role},
         )
     user.team, user.role = team, role
-    user.is_staff = role == Role.ADMINISTRATOR
-    user.save(update_fields=["team", "role", "is_staff"])
+    # Django's own flags follow the role, as create_administrator sets them, so a
+    # demoted administrator keeps no permission through them.
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["team", "role", "is_staff", "is_superuser"])
     return changed
 
 

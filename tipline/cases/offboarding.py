@@ -46,8 +46,9 @@ from tipline.intake.models import OriginalKey
 
 @dataclass(frozen=True)
 class Offboarded:
-    """What one change took away and what it left."""
+    """What one change took away and what it left; ``user`` as it is now."""
 
+    user: User
     changed: list[str]
     case_keys_removed: int
     original_keys_removed: int
@@ -69,9 +70,10 @@ def move_user(
     case_keys = originals = 0
     if "team" in changed and old_team is not None:
         case_keys = _remove_membership_keys(user, old_team, actor)
-        originals = _remove_original_keys(user, old_team, actor)
-    elif "role" in changed and old_role == Role.SUPERVISOR:
+    if old_role == Role.SUPERVISOR and user.role != Role.SUPERVISOR:
         originals = _remove_original_keys(user, None, actor)
+    elif "team" in changed and old_team is not None:
+        originals = _remove_original_keys(user, old_team, actor)
     return _finish(user, changed, case_keys, originals, actor)
 
 
@@ -173,6 +175,7 @@ def _finish(
 ) -> Offboarded:
     sessions = accounts.end_sessions(user=user, actor=actor) if changed else 0
     return Offboarded(
+        user=user,
         changed=changed,
         case_keys_removed=case_keys,
         original_keys_removed=originals,

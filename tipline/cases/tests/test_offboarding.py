@@ -339,3 +339,25 @@ def test_an_escrow_grant_outside_the_team_is_listed_and_can_be_taken_away(
     )
     assert refused.status_code == 400
     assert CaseKey.objects.filter(case=case, user=owner).exists()
+
+
+def test_a_demoted_administrator_keeps_no_django_flags(profile):
+    admin = accounts.create_administrator(
+        username="chief", password=PASSWORD, actor=None
+    )
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+
+    staff("role", "chief", "analyst")
+
+    admin.refresh_from_db()
+    assert (admin.role, admin.is_staff, admin.is_superuser) == ("analyst", False, False)
+
+
+def test_reactivation_says_how_to_give_the_teams_earlier_cases(owner, case):
+    staff("deactivate", "owner")
+
+    output = staff("reactivate", "owner")
+
+    assert "ended 0 session(s)" in output
+    assert "a supervisor grants each on its case page" in output
+    assert "`tipline escrow grant`" in output

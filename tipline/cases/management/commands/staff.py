@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 done = offboarding.reactivate_user(user=user, actor=None)
         except offboarding.UserStateUnchanged as exc:
             raise CommandError(str(exc)) from None
-        self._report(user, done)
+        self._report(done.user, done)
 
     def _report(self, user: User, done: offboarding.Offboarded) -> None:
         name = user.get_username()
