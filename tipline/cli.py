@@ -25,6 +25,11 @@ commands:
   createuser NAME --role ROLE [--team TEAM]
                              create a staff member with their own key pair; ROLE is
                              administrator, analyst, investigator or supervisor
+  staff move NAME (--team TEAM | --no-team) [--role ROLE]
+  staff role NAME ROLE | staff deactivate NAME | staff reactivate NAME
+                             change a staff member; the keys their old team or role
+                             gave and every session end at once (audited)
+  staff grants NAME          list the case keys they hold beyond their team
   profile load NAME          load a profile (national-security, whistleblowing, or a
                              path to a .toml file) and make it active
   profile list               list the shipped profiles
@@ -55,6 +60,7 @@ Run `tipline COMMAND --help` for a command's options.
 COMMANDS = {
     "createadmin": "createadmin",
     "createuser": "createuser",
+    "staff": "staff",
     "profile": "profile",
     "audit": "audit",
     "purge": "purge",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from importlib import import_module
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -158,3 +162,101 @@ def change_password(*, user: User, current: str, new: str) -> None:
     )
     user.save(update_fields=["password", "private_key_locked"])
     audit.record(action="password.changed", actor=user, target=f"user:{user.pk}")
+
+
+# --- Changing who someone is: team, role, active (issue 12, point 4) ----------
+#
+# These only change the account and end its sessions. Keys to cases belong to the
+# cases app, which this app may not import: tipline.cases.offboarding calls these
+# and removes the keys in the same transaction. Call that service, not these.
+
+
+@transaction.atomic
+def change_membership(
+    *, user: User, team: Team | None, role: Role, actor: User | None
+) -> list[str]:
+    """Set the user's team and role; return what changed ("team", "role"), each
+    audited. Sessions are not ended here (``end_sessions``)."""
+    changed = []
+    old_team, old_role = user.team, user.role
+    if (old_team.pk if old_team else None) != (team.pk if team else None):
+        changed.append("team")
+        audit.record(
+            action="user.team",
+            actor=actor,
+            target=f"user:{user.pk}",
+            detail={
+                "from": old_team.slug if old_team else None,
+                "to": team.slug if team else None,
+            },
+        )
+    if old_role != role:
+        changed.append("role")
+        audit.record(
+            action="user.role",
+            actor=actor,
+            target=f"user:{user.pk}",
+            detail={"from": old_role, "to": role},
+        )
+    user.team, user.role = team, role
+    # Django's own flags follow the role, as create_administrator sets them, so a
+    # demoted administrator keeps no permission through them.
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["team", "role", "is_staff", "is_superuser"])
+    return changed
+
+
+@transaction.atomic
+def set_active(*, user: User, active: bool, actor: User | None) -> None:
+    """Deactivate or reactivate the account (audited); a deactivated account
+    cannot sign in. Sessions are not ended here (``end_sessions``)."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(
+        action="user.reactivated" if active else "user.deactivated",
+        actor=actor,
+        target=f"user:{user.pk}",
+    )
+
+
+@transaction.atomic
+def end_sessions(*, user: User, actor: User | None) -> int:
+    """Delete every session of ``user`` from the session store; return how many.
+
+    Covers signed-in sessions and ones waiting for the second factor (they hold
+    the private key too). A deleted session also makes the key cookie useless:
+    the locked key it opened was in that session, and a later sign-in locks the
+    key under a new random cookie key. A request in flight when this runs cannot
+    write its session back (Django refuses to save a deleted session).
+
+    The store has no index by user, so every stored session is decoded: a few
+    thousand rows, for a rare administrative act.
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore()
+    owner = str(user.pk)
+    ended = [
+        row.session_key
+        for row in Session.objects.only("session_key", "session_data").iterator()
+        if _session_owner(store.decode(row.session_data)) == owner
+    ]
+    for key in ended:
+        engine.SessionStore(session_key=key).delete()
+    audit.record(
+        action="user.sessions_ended",
+        actor=actor,
+        target=f"user:{user.pk}",
+        detail={"sessions": len(ended)},
+    )
+    return len(ended)
+
+
+def _session_owner(data: dict[str, Any]) -> str | None:
+    # Signed in, or signed in with a password and waiting for the second factor
+    # (tipline.accounts.views.PENDING; the name is repeated to keep views out).
+    if data.get(SESSION_KEY) is not None:
+        return str(data[SESSION_KEY])
+    pending = data.get("tipline_pending_second_factor")
+    if isinstance(pending, dict) and pending.get("user") is not None:
+        return str(pending["user"])
+    return None

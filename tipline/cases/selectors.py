@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +17,7 @@ from tipline.accounts.models import User
 from tipline.audit import actions
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
+from tipline.cases.keys import held_beyond_membership
 from tipline.cases.models import (
     Case,
     CaseKey,
@@ -107,8 +108,11 @@ def inbox_for(user: User, filters: InboxFilters | None = None) -> CaseQuerySet:
     elif filters.due == "week":
         cases = cases.filter(next_due__lt=now + timedelta(days=7))
     if filters.grouped:
-        # One row per group of linked reports: its earliest case.
-        cases = cases.filter(Q(group__isnull=True) | Q(group_id=F("id")))
+        # One row per group of linked reports: its earliest case among those
+        # this user can read and the filters keep. The group's own lead (its
+        # earliest case) may be another team's, which must not hide the rest.
+        earlier = cases.filter(group_id=OuterRef("group_id"), pk__lt=OuterRef("pk"))
+        cases = cases.filter(Q(group__isnull=True) | ~Exists(earlier))
     return cases.order_by(*SORTS.get(filters.sort or "newest", SORTS["newest"]))
 
 
@@ -128,9 +132,12 @@ def inbox_page(
         .annotate(next_due=next_due())
     )
     if filters.grouped:
+        # Only the linked cases this user can read: a count of others' cases
+        # would tell how many reports another team holds on the same matter.
         rows = rows.annotate(
             linked=Subquery(
-                Case.objects.filter(group_id=OuterRef("group_id"))
+                Case.objects.visible_to(user)
+                .filter(group_id=OuterRef("group_id"))
                 .exclude(pk=OuterRef("pk"))
                 .values("group_id")
                 .annotate(n=Count("id"))
@@ -160,10 +167,13 @@ def grantable_to(case: Case) -> list[User]:
 
 
 def grants_on(case: Case) -> list[CaseKey]:
+    """Who holds the case's key other than as a member of its team (grants, escrow
+    grants outside the team, staff since moved away): a supervisor can take each
+    away."""
     return list(
-        CaseKey.objects.filter(case=case, granted_by__isnull=False).select_related(
-            "user", "granted_by"
-        )
+        CaseKey.objects.filter(held_beyond_membership(), case=case)
+        .select_related("user", "granted_by")
+        .order_by("user__username")
     )
 
 

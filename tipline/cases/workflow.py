@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from tipline import crypto
 from tipline.accounts.models import Role, User
 from tipline.audit import services as audit
-from tipline.cases.keys import data_key_for
+from tipline.cases.keys import data_key_for, held_beyond_membership
 from tipline.cases.models import (
     Case,
     CaseKey,
@@ -277,7 +277,7 @@ def revoke_access(*, case: Case, supervisor: User, grantee: User) -> None:
     if supervisor.role != Role.SUPERVISOR:
         raise CaseChangeRefused(_("Only a supervisor can take access away."))
     deleted, _rows = CaseKey.objects.filter(
-        case=case, user=grantee, granted_by__isnull=False
+        held_beyond_membership(), case=case, user=grantee
     ).delete()
     if not deleted:
         raise CaseChangeRefused(

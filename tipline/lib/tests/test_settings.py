@@ -112,6 +112,10 @@ def test_help_explains_every_command(tmp_path):
         "audit verify",
         "escrow grant",
         "escrow rotate",
+        "staff move",
+        "staff deactivate",
+        "staff reactivate",
+        "staff grants",
     ]:
         assert command in result.stdout
 
