@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tipline.cases.context_processors.readability_gap",
+                "tipline.accounts.context_processors.code_lockouts",
             ],
         },
     }
