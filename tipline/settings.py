@@ -149,6 +149,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # libsodium's "interactive" level, 64 MiB and 2 passes, about 0.1 s per login here.
 KEY_PASSWORD_OPSLIMIT = env_int("KEY_PASSWORD_OPSLIMIT", 2)
 KEY_PASSWORD_MEMLIMIT = env_int("KEY_PASSWORD_MEMLIMIT", 64 * 1024 * 1024)
+# Password hashes: Argon2id at least as costly as the key lock above, so the hash
+# is never the cheaper offline target (tipline/accounts/hashers.py). PBKDF2, Django's
+# earlier default, only checks hashes made before: each is rewritten as Argon2id at
+# the next sign-in.
+PASSWORD_HASHERS = [
+    "tipline.accounts.hashers.StaffArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 # Sessions live in the database so any web process can serve any user; the
 # unlocked private key in them is encrypted under a key held only in a cookie.
