@@ -140,6 +140,17 @@ def test_under_https_staff_cookies_are_host_prefixed_and_strict(https_tipline):
         timeout=30,
     )
     assert inbox.status_code == 200
+    # The same values under the unprefixed names, as a subdomain or a plain-HTTP
+    # response could plant them, are not read.
+    planted = jar.replace("__Host-", "")
+    refused = requests.get(
+        f"{base}/staff/",
+        headers={**proxy, "Cookie": planted},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert refused.status_code == 302
+    assert refused.headers["Location"].startswith("/staff/login/")
 
 
 def test_a_cross_site_link_arrives_without_the_staff_session(live_tipline, browser):
