@@ -115,15 +115,18 @@ def serve(args: list[str]) -> None:
     from django.core.management import call_command
 
     django.setup()
-    # One node can migrate at a time: with several web nodes, run `tipline manage
-    # migrate` once per release and start the nodes with TIPLINE_MIGRATE_ON_START=False.
-    if os.environ.get("TIPLINE_MIGRATE_ON_START", "True") != "False":
-        call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     from tipline.accounts.services import issue_setup_token
     from tipline.intake.profiles import ensure_default_profile
+    from tipline.lib.migrate_lock import migration_lock
 
-    profile = ensure_default_profile()
+    # Servers starting together take turns (tipline/lib/migrate_lock.py); with many
+    # nodes, migrating once per release and TIPLINE_MIGRATE_ON_START=False is still
+    # the quicker start.
+    with migration_lock():
+        if os.environ.get("TIPLINE_MIGRATE_ON_START", "True") != "False":
+            call_command("migrate", interactive=False, verbosity=0)
+        profile = ensure_default_profile()
+    call_command("collectstatic", interactive=False, verbosity=0)
     print(f"Tipline: profile {profile.slug}, data in {settings.DATA_DIR}")
     from tipline.cases.recovery import gap_warnings, readability_gap
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tipline.accounts.tasks import clear_expired_sessions
 from tipline.audit.tasks import write_audit_anchor
 from tipline.cases.tasks import email_overdue_cases, purge_expired_cases
 from tipline.intake.tasks import sweep_orphaned_files
@@ -27,6 +28,8 @@ PERIODIC: list[tuple[Any, timedelta]] = [
     (refresh_priorities, timedelta(days=1)),
     (purge_expired_cases, timedelta(days=1)),
     (write_audit_anchor, timedelta(hours=1)),
+    # Expired sessions, some holding an encrypted private key (clearsessions).
+    (clear_expired_sessions, timedelta(hours=1)),
 ]
 
 

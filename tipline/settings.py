@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tipline.cases.context_processors.readability_gap",
+                "tipline.accounts.context_processors.code_lockouts",
             ],
         },
     }
@@ -148,6 +149,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # libsodium's "interactive" level, 64 MiB and 2 passes, about 0.1 s per login here.
 KEY_PASSWORD_OPSLIMIT = env_int("KEY_PASSWORD_OPSLIMIT", 2)
 KEY_PASSWORD_MEMLIMIT = env_int("KEY_PASSWORD_MEMLIMIT", 64 * 1024 * 1024)
+# Password hashes: Argon2id at least as costly as the key lock above, so the hash
+# is never the cheaper offline target (tipline/accounts/hashers.py). PBKDF2, Django's
+# earlier default, only checks hashes made before: each is rewritten as Argon2id at
+# the next sign-in.
+PASSWORD_HASHERS = [
+    "tipline.accounts.hashers.StaffArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 # Sessions live in the database so any web process can serve any user; the
 # unlocked private key in them is encrypted under a key held only in a cookie.
@@ -159,10 +169,23 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = SESSION_COOKIE_AGE
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
+# Strict: a link or form on another site must not arrive with a staff member's
+# session, so it cannot make their browser act (and write audit events) in their
+# name. The cost: a link followed from e-mail or another site shows the sign-in
+# page; the session is still there on the next click (docs/security.md).
+SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_SECURE = HTTPS
+# Under HTTPS the __Host- prefix makes browsers refuse these cookies unless they
+# are Secure, for Path=/ and set by this exact host (no Domain), so a sibling
+# subdomain or a plain-HTTP response cannot plant or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
+# Lax, not Strict: reporters reach the report form from links on other sites, and a
+# Strict CSRF cookie would be missing then and replaced by a new one, which breaks
+# a form already open in another tab. The session cookie's Strict is what stops
+# cross-site requests acting for staff.
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_AGE = None  # browser-session cookie: nothing lingers after the visit
 CSRF_FAILURE_VIEW = "tipline.outreach.views.csrf_failure"

@@ -59,16 +59,31 @@ class SetupToken(models.Model):
 class LoginFailure(models.Model):
     """One failed staff sign-in, for throttling (tipline.accounts.throttle).
 
-    ``account`` is a keyed hash of the name that was typed, whether or not such an
-    account exists: people type passwords into the name field, and the table must
-    not become a list of them. Rows older than the throttle window are deleted.
+    ``account`` is a keyed hash of the name that was typed (normalised), whether or
+    not such an account exists: people type passwords into the name field, and the
+    table must not become a list of them. ``user`` is the account the name signs in
+    to, if any, so that every spelling of it counts against one budget. Wrong
+    second-factor codes have their own, stricter budget (``kind``). Rows older than
+    the throttle windows are deleted.
     """
 
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        CODE = "code", _("Second-factor code")
+
     account = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
     at = models.DateTimeField()
 
     class Meta:
-        indexes = (models.Index(fields=["account", "at"]), models.Index(fields=["at"]))
+        indexes = (
+            models.Index(fields=["account", "at"]),
+            models.Index(fields=["at"]),
+            models.Index(fields=["user", "kind", "at"]),
+        )
 
     def __str__(self) -> str:
         return f"login failure at {self.at:%Y-%m-%d %H:%M}"

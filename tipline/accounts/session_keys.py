@@ -17,7 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from tipline import crypto
 
 SESSION_FIELD = "tipline_locked_key"
+# The cookie's name over plain HTTP (local use); under HTTPS it carries the __Host-
+# prefix (cookie_name()), so that only this host, over TLS, can set it.
 COOKIE_NAME = "tipline_key"
+# Strict, like the session cookie (settings.SESSION_COOKIE_SAMESITE): a request
+# started on another site must not arrive able to decrypt anything.
+SAMESITE = "Strict"
 
 
 class KeyLocked(Exception):
@@ -38,27 +43,32 @@ def keep_unlocked_key(
     blob = crypto.encrypt(cookie_key, private_key, context=_context(owner))
     request.session[SESSION_FIELD] = base64.b64encode(blob).decode("ascii")
     response.set_cookie(
-        COOKIE_NAME,
+        cookie_name(),
         base64.urlsafe_b64encode(cookie_key).decode("ascii"),
         max_age=None,
         httponly=True,
         secure=settings.HTTPS,
-        samesite="Lax",
+        samesite=SAMESITE,
     )
+
+
+def cookie_name() -> str:
+    return f"__Host-{COOKIE_NAME}" if settings.HTTPS else COOKIE_NAME
 
 
 def unlocked_private_key(request: HttpRequest) -> bytes:
     """The signed-in user's private key, or KeyLocked."""
     try:
         blob = base64.b64decode(request.session[SESSION_FIELD])
-        cookie_key = base64.urlsafe_b64decode(request.COOKIES[COOKIE_NAME])
+        cookie_key = base64.urlsafe_b64decode(request.COOKIES[cookie_name()])
         return crypto.decrypt(cookie_key, blob, context=_context(request.user.pk))
     except (KeyError, binascii.Error, ValueError, crypto.DecryptionFailed) as exc:
         raise KeyLocked from exc
 
 
 def forget_unlocked_key(response: HttpResponse) -> None:
-    response.delete_cookie(COOKIE_NAME, samesite="Lax")
+    # Secure too under HTTPS: browsers ignore a __Host- cookie set without it.
+    response.delete_cookie(cookie_name(), samesite=SAMESITE)
 
 
 def _context(user_id: int | None) -> bytes:

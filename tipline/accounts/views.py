@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import auth, messages
@@ -10,6 +11,7 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,6 +27,10 @@ from tipline.audit import services as audit
 THROTTLED = gettext_lazy(
     "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator."
 )
+CODES_LOCKED = gettext_lazy(
+    "Too many wrong codes. You can try again after %(time)s UTC, or ask an "
+    "administrator."
+)
 
 
 class StaffLoginView(LoginView):
@@ -36,6 +42,8 @@ class StaffLoginView(LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = str(request.POST.get("username", ""))[:150]
         if throttle.is_throttled(username):
+            # Counted by the normalised name and by the account it signs in to, so
+            # look-alike spellings share one budget (tipline.accounts.throttle).
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, THROTTLED)
@@ -46,8 +54,8 @@ class StaffLoginView(LoginView):
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = str(self.request.POST.get("username", ""))[:150]
         if username:
-            throttle.record_failure(username)
-            account = User.objects.filter(username=username).first()
+            account = throttle.account_for(username)
+            throttle.record_failure(username, account)
             audit.record(
                 action="login.failed",
                 actor=None,
@@ -66,7 +74,8 @@ class StaffLoginView(LoginView):
                 None, _("Your account has no usable key. Ask an administrator.")
             )
             return self.form_invalid(form)
-        throttle.clear_failures(form.cleaned_data["username"])
+        # Failures are not cleared yet: a right password with a wrong code must not
+        # open a fresh budget. They are cleared once the whole sign-in succeeds.
         if two_factor.has_confirmed(user):
             # Not signed in yet: the key waits, locked to this user, for the code.
             response = redirect("accounts:login_code")
@@ -80,6 +89,7 @@ class StaffLoginView(LoginView):
         response = super().form_valid(form)
         keep_unlocked_key(self.request, response, private_key)
         timeouts.start(self.request)
+        throttle.clear_failures(user)
         audit.record(action="login", actor=user, target=f"user:{user.pk}")
         return response
 
@@ -100,22 +110,16 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if throttle.is_throttled(user.username):
-            form = CodeForm({})
-            form.is_valid()
-            form.errors.clear()
-            form.add_error(None, THROTTLED)
-            audit.record(action="login.throttled", actor=None, target="")
-            return render(
-                request, "accounts/login_code.html", {"form": form}, status=429
-            )
+        locked_until = throttle.codes_locked_until(user)
+        if locked_until is not None:
+            return _codes_locked(request, user, locked_until)
         if form.is_valid() and two_factor.verify(user, form.cleaned_data["code"]):
             next_url = pending.get("next") or reverse("cases:inbox")
             del request.session[PENDING]
             auth.login(request, user)
             request.session[two_factor.SESSION_FLAG] = True
             timeouts.start(request)
-            throttle.clear_failures(user.username)
+            throttle.clear_failures(user)
             audit.record(
                 action="login",
                 actor=user,
@@ -123,16 +127,38 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 detail={"second_factor": True},
             )
             return redirect(next_url)
-        throttle.record_failure(user.username)
+        locks = throttle.record_code_failure(user)
         audit.record(
             action="login.failed",
             actor=None,
             target=f"user:{user.pk}",
             detail={"step": "second factor"},
         )
+        if locks:
+            # Someone who has the password is guessing codes: administrators see
+            # this in the audit log and in a banner (staff_base.html).
+            audit.record(
+                action="login.codes_locked",
+                actor=None,
+                target=f"user:{user.pk}",
+                detail={"failures": throttle.CODE_LIMIT},
+            )
+            return _codes_locked(request, user, throttle.codes_locked_until(user))
         form.add_error(None, _("That code is not right. Check your app and try again."))
         status = 400
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+def _codes_locked(
+    request: HttpRequest, user: User, until: datetime | None
+) -> HttpResponse:
+    form = CodeForm({})
+    form.is_valid()
+    form.errors.clear()
+    retry = timezone.localtime(until or timezone.now(), UTC)
+    form.add_error(None, CODES_LOCKED % {"time": retry.strftime("%H:%M")})
+    audit.record(action="login.throttled", actor=None, target=f"user:{user.pk}")
+    return render(request, "accounts/login_code.html", {"form": form}, status=429)
 
 
 @login_required
@@ -223,7 +249,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
                 new=form.cleaned_data["new"],
             )
         except services.WrongPassword:
-            throttle.record_failure(request.user.username)
+            throttle.record_failure(request.user.username, request.user)
             form.add_error("current", _("That is not your current password."))
         else:
             # Stay signed in here; other sessions of this user end.

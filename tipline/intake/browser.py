@@ -64,6 +64,10 @@ def start(
     # A deletion set earlier on this response (``end``) would otherwise leave its
     # Max-Age=0 on the new cookie, and the browser would drop it at once.
     response.cookies.pop(place.cookie, None)
+    # No __Host- prefix: browsers accept it only with Path=/, and these cookies are
+    # scoped to the one page that reads them (receipt, follow-up, the form a draft
+    # belongs to), so no other page of the site ever receives them. Strict, HttpOnly
+    # and Secure under HTTPS, like the staff cookies (issue 12, point 9).
     response.set_cookie(
         place.cookie,
         crypto.encode_handle(secret),
