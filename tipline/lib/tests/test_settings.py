@@ -18,6 +18,7 @@ PRODUCTION = {
     "TIPLINE_SECRET_KEY": secrets.token_urlsafe(48),
     "TIPLINE_RECEIPT_PEPPER": secrets.token_urlsafe(48),
     "TIPLINE_ESCROW_PUBLIC_KEY": "ab" * 32,
+    "TIPLINE_AUDIT_ANCHOR_KEY": secrets.token_urlsafe(48),
     "TIPLINE_ALLOWED_HOSTS": "tips.example.org",
 }
 
