@@ -133,14 +133,15 @@ def test_the_case_actions_survive_anything(staff, case, action, values, keep_ver
     [
         ("/staff/cases/99999999999999999999999/", 404),
         ("/staff/cases/9223372036854775808/", 404),
-        ("/staff/cases/1/files/99999999999999999999/", 404),
-        ("/staff/cases/1/access/99999999999999999999/revoke/", 404),
-        # Refused on the case page: "no such hidden term".
-        ("/staff/cases/1/redactions/99999999999999999999/delete/", 400),
+        ("/staff/cases/{case}/files/99999999999999999999/", 404),
+        ("/staff/cases/{case}/access/99999999999999999999/revoke/", 404),
+        # Refused on the case page: "no longer hidden".
+        ("/staff/cases/{case}/redactions/99999999999999999999/delete/", 400),
     ],
 )
 def test_an_id_past_every_column_is_refused_plainly(staff, case, path, status):
     before = list(AuditEvent.objects.values_list("action", flat=True))
+    path = path.format(case=case.pk)
 
     response = staff.get(path) if "files" in path else staff.post(path)
 
