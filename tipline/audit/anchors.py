@@ -117,6 +117,18 @@ def _mac(body: str) -> str:
     return hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def sink_is_off_the_data_dir() -> bool:
+    """Whether anchors go somewhere a copy of the data directory does not hold
+    (syslog, or a file outside it); for ``tipline check``."""
+    sink = settings.AUDIT_ANCHOR_SINK
+    if sink == "off":
+        return False
+    if sink == "syslog" or sink.startswith("syslog:"):
+        return True
+    data_dir = Path(settings.DATA_DIR).resolve()
+    return not Path(sink).resolve().is_relative_to(data_dir)
+
+
 def write_anchor() -> Anchor | None:
     """Write the current head to the configured sink; None when the sink is off."""
     sink = settings.AUDIT_ANCHOR_SINK
