@@ -415,3 +415,15 @@ def _own_report(plain: Any) -> dict[str, Any]:
             for m in plain.messages
         ],
     }
+
+
+# Last, so every real endpoint matches first: an unknown API address is answered
+# in JSON too, not with the HTML 404 page.
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    response={404: schemas.Problem},
+    include_in_schema=False,
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> Status[Any]:
+    return Status(404, _problem("__all__", _("There is no such API endpoint.")))

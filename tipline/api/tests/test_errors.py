@@ -117,3 +117,18 @@ def test_bad_multipart_is_a_json_error(app, content_type, body):
     assert_json_problem(
         response, 400, "The request body is not valid multipart form data."
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/v1/nope"), ("post", "/api/v1/reports/x"), ("get", "/api/v1/a/b/")],
+)
+def test_an_unknown_endpoint_is_a_json_404(app, method, path):
+    response = getattr(app, method)(path)
+
+    assert_json_problem(response, 404, "There is no such API endpoint.")
+
+
+def test_the_real_endpoints_still_answer(app):
+    assert app.get("/api/v1/profile").status_code == 200
+    assert app.get("/api/v1/openapi.json").status_code == 200
