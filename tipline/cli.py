@@ -206,6 +206,7 @@ def deployment_check() -> int:
     from django.core.management import CommandError, call_command
 
     from tipline.accounts.models import Role, User
+    from tipline.audit.anchors import sink_is_off_the_data_dir
 
     escrow_private = settings.SECRETS_DIR / "escrow_private_key"
     checks = [
@@ -219,6 +220,11 @@ def deployment_check() -> int:
         (len(settings.SECRET_KEY) >= 50, "secret key is set and long"),
         (len(settings.RECEIPT_PEPPER) >= 32, "receipt pepper is set and long"),
         (not escrow_private.exists(), "escrow private key is not on this server"),
+        (len(settings.AUDIT_ANCHOR_KEY) >= 32, "audit anchor key is set and long"),
+        (
+            sink_is_off_the_data_dir(),
+            "audit anchors go outside the data directory (TIPLINE_AUDIT_ANCHOR_SINK)",
+        ),
         (
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),
             "an administrator exists",

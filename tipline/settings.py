@@ -213,10 +213,22 @@ if HTTPS:
 # Bodies over this are refused before a view runs (answers are at most ~20 KB each).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 1024 * 1024)
 
-# The worker appends the audit chain head here hourly; copy it off the server.
-AUDIT_ANCHORS_FILE = Path(
-    env_str("AUDIT_ANCHORS_FILE", str(DATA_DIR / "audit-anchors.log"))
+# Audit anchors (tipline/audit/anchors.py): the chain head, signed with a key the
+# database does not hold, written soon after each audited write to a sink outside
+# the database: "syslog" (the default in production: ship it to another host),
+# "syslog:/socket" or "syslog:HOST:PORT", a file path (append-only, outside the
+# data directory), or "off". AUDIT_ANCHORS_FILE is the older name of the setting.
+AUDIT_ANCHOR_KEY = env_secret("AUDIT_ANCHOR_KEY", generate_in=_generate)
+AUDIT_ANCHOR_SINK = env_str(
+    "AUDIT_ANCHOR_SINK",
+    env_str(
+        "AUDIT_ANCHORS_FILE",
+        "syslog" if PRODUCTION else str(DATA_DIR / "audit-anchors.log"),
+    ),
 )
+# Seconds between two anchors from one web process (the newest entry waits at most
+# this long to be anchored).
+AUDIT_ANCHOR_INTERVAL = env_int("AUDIT_ANCHOR_INTERVAL", 10)
 
 # A report form sent sooner than this after it was served is refused once (the
 # same form goes through when sent again): scripts posting junk are that fast,

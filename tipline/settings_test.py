@@ -32,3 +32,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Tests post forms the moment they load them; the tests of the minimum fill time
 # set it themselves.
 FORM_MIN_FILL_SECONDS = 0
+# No anchor writes (nor their trailing timer threads) from unrelated tests; the
+# anchor tests set a sink of their own (tipline/audit/tests/test_anchors.py).
+AUDIT_ANCHOR_SINK = "off"

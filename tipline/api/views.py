@@ -10,7 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +53,50 @@ from tipline.lib.tokens import token_digest as digest
 api = NinjaAPI(
     title="Tipline public API", version="1", urls_namespace="api", docs_url=None
 )
+
+
+# Errors Django raises while reading the body (size and count limits, broken
+# multipart) would otherwise reach the HTML error pages: an app gets JSON in
+# the same shape as every other refusal.
+BODY_REFUSED = {
+    RequestDataTooBig: (
+        413,
+        gettext_lazy("The request is larger than this service accepts."),
+    ),
+    TooManyFilesSent: (400, gettext_lazy("Too many files in one request.")),
+    TooManyFieldsSent: (400, gettext_lazy("Too many fields in one request.")),
+    MultiPartParserError: (
+        400,
+        gettext_lazy("The request body is not valid multipart form data."),
+    ),
+    SuspiciousOperation: (400, gettext_lazy("The request was refused.")),
+}
+
+
+def _body_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    status, message = next(
+        answer for kind, answer in BODY_REFUSED.items() if isinstance(exc, kind)
+    )
+    return api.create_response(
+        request, _problem("__all__", str(message)), status=status
+    )
+
+
+def _storage_full(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Out of space anywhere in a call (a session, an audit entry): a clear 503,
+    as for a report. Any other error is raised again, to the logged 500."""
+    try:
+        with services.storage_full_as_error():
+            raise exc
+    except services.StorageFull:
+        problem = _problem("__all__", str(STORAGE_FULL))
+        return api.create_response(request, problem, status=503)
+
+
+for _kind in BODY_REFUSED:
+    api.add_exception_handler(_kind, _body_refused)
+api.add_exception_handler(OSError, _storage_full)
+api.add_exception_handler(OperationalError, _storage_full)
 
 
 @api.get("/profile", response=schemas.Profile, summary="Categories and questions")
@@ -101,10 +153,10 @@ def submit_report(
     if keep is None:
         return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
     try:
-        data = json.loads(answers)
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
+        data = _answers_object(answers)
+    except UnicodeError:
+        return Status(400, _problem("answers", str(NOT_UNICODE)))
+    except (ValueError, RecursionError):
         return Status(
             400, {"errors": {"answers": [_("Send the answers as a JSON object.")]}}
         )
@@ -258,6 +310,23 @@ KEEP_ORIGINALS_INVALID = gettext_lazy(
 )
 
 
+NOT_UNICODE = gettext_lazy(
+    "The answers hold text that is not valid Unicode (a lone surrogate escape)."
+)
+
+
+def _answers_object(text: str) -> dict[str, Any]:
+    """The answers as a JSON object. JSON may spell a lone surrogate ("\\ud800"),
+    which no UTF-8 text can hold: refused here (UnicodeError) rather than failing
+    when the answers are sealed. Nesting deep enough to exhaust the parser's
+    recursion raises RecursionError."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return data
+
+
 def _keep_originals(raw: str) -> bool | None:
     """The reporter's choice, strictly: anything but true/false is refused, so a
     client's typo never keeps an original by guesswork. None if refused."""
@@ -346,3 +415,15 @@ def _own_report(plain: Any) -> dict[str, Any]:
             for m in plain.messages
         ],
     }
+
+
+# Last, so every real endpoint matches first: an unknown API address is answered
+# in JSON too, not with the HTML 404 page.
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    response={404: schemas.Problem},
+    include_in_schema=False,
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> Status[Any]:
+    return Status(404, _problem("__all__", _("There is no such API endpoint.")))

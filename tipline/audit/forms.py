@@ -1,7 +1,18 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+# The search adds a day to "until" and turns dates into aware datetimes: at the
+# ends of Python's calendar that overflows, so a typed year 9999 or 0001 is an
+# error on the form instead.
+DATE_RANGE = [
+    MinValueValidator(date(1970, 1, 1)),
+    MaxValueValidator(date(9998, 12, 31)),
+]
 
 
 class AuditFilterForm(forms.Form):
@@ -19,8 +30,14 @@ class AuditFilterForm(forms.Form):
         help_text=_("e.g. case:42"),
     )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_RANGE,
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_RANGE,
     )

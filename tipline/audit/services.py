@@ -12,12 +12,21 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tipline.audit.anchors import GENESIS, Anchor, current_anchor, pacer
 from tipline.audit.models import AuditEvent, ChainHead
 
 if TYPE_CHECKING:
     from tipline.accounts.models import User
 
-GENESIS = "0" * 64
+__all__ = [
+    "GENESIS",
+    "Anchor",
+    "ChainProblem",
+    "current_anchor",
+    "entry_hash",
+    "record",
+    "verify_chain",
+]
 
 
 # savepoint=False: the entry belongs to the caller's transaction; if either fails,
@@ -40,7 +49,11 @@ def record(
     change it describes is. The chain head row is locked for the append, so
     concurrent writers (several web processes on PostgreSQL) cannot fork the chain.
     Called outside a transaction, it makes its own, so the lock is really held.
+
+    Once the transaction commits, the new head is written outside the database
+    (tipline.audit.anchors), paced so that this costs little.
     """
+    transaction.on_commit(pacer().after_write)
     with transaction.atomic(savepoint=False):
         return _append(
             action=action,
@@ -126,30 +139,6 @@ class ChainProblem:
     reason: str
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """A chain head written down elsewhere: after ``count`` entries the chain's
-    hash was ``last_hash``."""
-
-    count: int
-    last_hash: str
-
-    def __str__(self) -> str:
-        return f"{self.count}:{self.last_hash}"
-
-    @classmethod
-    def parse(cls, text: str) -> Anchor:
-        count, _, last_hash = text.strip().partition(":")
-        if not count.isdigit() or len(last_hash) != 64:
-            raise ValueError(f"not an audit anchor (COUNT:HASH): {text!r}")
-        return cls(int(count), last_hash.lower())
-
-
-def current_anchor() -> Anchor:
-    head = ChainHead.objects.filter(pk=1).first()
-    return Anchor(head.count, head.last_hash) if head else Anchor(0, GENESIS)
-
-
 def verify_chain(anchors: Sequence[Anchor] = ()) -> ChainProblem | None:
     """Walk the log from the start; return the first broken link, or None.
 
@@ -159,7 +148,11 @@ def verify_chain(anchors: Sequence[Anchor] = ()) -> ChainProblem | None:
     """
     prev = GENESIS
     count = 0
-    expected = {anchor.count: anchor.last_hash for anchor in anchors}
+    expected: dict[int, str] = {}
+    for anchor in anchors:
+        if expected.setdefault(anchor.count, anchor.last_hash) != anchor.last_hash:
+            return ChainProblem(None, f"two kept heads disagree at {anchor.count}")
+    newest = max(anchors, key=lambda anchor: anchor.count, default=None)
     if expected.get(0, GENESIS) != GENESIS:
         return ChainProblem(None, "the anchor for an empty log is wrong")
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
@@ -173,9 +166,12 @@ def verify_chain(anchors: Sequence[Anchor] = ()) -> ChainProblem | None:
             return ChainProblem(
                 event.pk, "the log differs from a head kept elsewhere (rewritten)"
             )
-    if expected:
+    if expected and newest is not None:
+        written = f" written {newest.at}" if newest.at else ""
         return ChainProblem(
-            None, "the log is shorter than a head kept elsewhere (entries removed)"
+            None,
+            "the log is shorter than a head kept elsewhere (entries removed): "
+            f"it has {count} entries, the head{written} counts {newest.count}",
         )
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != count):

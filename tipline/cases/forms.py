@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from tipline.accounts.models import User
 from tipline.cases.models import Outcome, Risk, Status
 
+# The largest id or counter a form accepts: the top of a 32-bit signed column, so
+# a hand-edited number past every column's range is a form error, never a
+# database overflow (SQLite and PostgreSQL both refuse 64-bit overflow).
+MAX_NUMBER = 2**31 - 1
+
 
 class ReplyForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
@@ -33,7 +38,9 @@ class CasePageForm(forms.Form):
 class VersionedForm(CasePageForm):
     """A change to a case, carrying the case version the page showed."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=MAX_NUMBER
+    )
 
 
 class StatusForm(VersionedForm):
@@ -112,7 +119,9 @@ class GrantForm(CasePageForm):
 
 class LinkForm(VersionedForm):
     id_prefix = "link"
-    other = forms.IntegerField(label=_("Case number"), min_value=1)
+    other = forms.IntegerField(
+        label=_("Case number"), min_value=1, max_value=MAX_NUMBER
+    )
     decision = forms.ChoiceField(
         choices=[("link", _("Link")), ("merge", _("Merge")), ("dismiss", _("Dismiss"))]
     )
@@ -131,7 +140,12 @@ class InboxFilterForm(forms.Form):
         label=_("Team"), required=False, coerce=int, empty_value=None
     )
     assignee = forms.CharField(label=_("Assignee"), required=False, max_length=20)
-    min_priority = forms.IntegerField(label=_("Priority at least"), required=False)
+    min_priority = forms.IntegerField(
+        label=_("Priority at least"),
+        required=False,
+        min_value=-MAX_NUMBER,
+        max_value=MAX_NUMBER,
+    )
     due = forms.ChoiceField(
         label=_("Due"),
         required=False,
@@ -166,7 +180,9 @@ class InboxFilterForm(forms.Form):
 
     def clean_assignee(self) -> str:
         value: str = self.cleaned_data["assignee"]
-        if value and value not in ("me", "none") and not value.isdigit():
+        # ASCII digits only ("²".isdigit() is True) and within a column's range.
+        number = value.isascii() and value.isdigit() and int(value) <= MAX_NUMBER
+        if value and value not in ("me", "none") and not number:
             raise forms.ValidationError(_("Choose an assignee from the list."))
         return value
 

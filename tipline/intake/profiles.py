@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,31 @@ PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 FIELD_TYPES = {"text", "textarea", "date", "choice", "multichoice"}
 CHOICE_TYPES = {"choice", "multichoice"}
 TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
+# A slug goes into URLs (/report/<slug>/) and cache keys: lower-case letters,
+# digits and single hyphens, as long as the database column allows.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_LENGTHS = {"profile": 50, "category": 40}
+# A question name is a form field's name beside the report form's own fields: a
+# question called like one of them would shadow it (a "homepage" question trips
+# the honeypot, so every report is silently dropped; "token" breaks every form).
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,49}")
+RESERVED_NAMES = frozenset(
+    {
+        "homepage",  # the honeypot (tipline.intake.forms.HONEYPOT)
+        "token",
+        "proof",  # tipline.intake.proof.FIELD
+        "csrfmiddlewaretoken",
+        "files",
+        "keep_originals",
+        "draft_of",
+        "next",
+        "language",
+        "category",  # the API's own fields
+        "answers",
+        "receipt",
+        "body",
+    }
+)
 
 # Public texts that each profile words for itself ([texts] in its file), with the
 # neutral wording used when a profile lacks one, or when no profile can be read
@@ -129,47 +155,104 @@ def _check_profile(data: dict[str, Any]) -> None:
     for key in ("slug", "name", "intro", "categories"):
         if key not in data:
             raise ProfileInvalid(f"profile lacks {key!r}")
+    _check_slug(data["slug"], "profile")
     _check_texts(data["name"], "name")
     _check_texts(data["intro"], "intro")
     _check_public_texts(data.get("texts", {}))
+    for key in ("acknowledge_days", "feedback_days"):
+        _check_number(data.get(key, 1), key, 1, 3650)
+    for key in ("followup_shows_report", "originals_default", "keep_originals"):
+        if not isinstance(data.get(key, False), bool):
+            raise ProfileInvalid(f"{key} must be true or false")
+    categories = data["categories"]
+    if not isinstance(categories, list) or not categories:
+        raise ProfileInvalid("categories must be a non-empty list of tables")
     seen: set[str] = set()
-    for category in data["categories"]:
-        slug = category.get("slug", "")
-        if not slug or slug in seen:
-            raise ProfileInvalid(f"category slug {slug!r} is empty or repeated")
+    for category in categories:
+        slug = category.get("slug", "") if isinstance(category, dict) else ""
+        _check_slug(slug, "category")
+        if slug in seen:
+            raise ProfileInvalid(f"category slug {slug!r} is repeated")
         seen.add(slug)
-        for key in ("title", "description"):
-            _check_texts(category.get(key), f"{slug}.{key}")
-        fields = category.get("fields") or []
-        if not fields:
-            raise ProfileInvalid(f"category {slug!r} has no fields")
-        names = [field.get("name") for field in fields]
-        if len(set(names)) != len(names):
-            raise ProfileInvalid(f"category {slug!r} repeats a field name")
-        for field in fields:
-            _check_field(field, slug)
+        _check_category(category, slug)
 
 
-def _check_field(field: dict[str, Any], where: str) -> None:
-    name = field.get("name", "")
-    if not name.isidentifier() or name in {"token", "files"}:
-        raise ProfileInvalid(f"{where}: bad field name {name!r}")
+def _check_slug(slug: Any, kind: str) -> None:
+    limit = SLUG_LENGTHS[kind]
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug) or len(slug) > limit:
+        raise ProfileInvalid(
+            f"{kind} slug {slug!r} must be lower-case letters, digits and single "
+            f"hyphens, at most {limit} characters (it is part of web addresses)"
+        )
+
+
+def _check_number(value: Any, where: str, low: int, high: int) -> None:
+    # bool is an int in Python: "true" must not pass as 1.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not low <= value <= high
+    ):
+        raise ProfileInvalid(f"{where} must be a whole number from {low} to {high}")
+
+
+def _check_category(category: dict[str, Any], slug: str) -> None:
+    for key in ("title", "description"):
+        _check_texts(category.get(key), f"{slug}.{key}")
+    fields = category.get("fields") or []
+    if not isinstance(fields, list) or not fields:
+        raise ProfileInvalid(f"category {slug!r} has no fields")
+    names = [field.get("name") if isinstance(field, dict) else None for field in fields]
+    if len(set(names)) != len(names):
+        raise ProfileInvalid(f"category {slug!r} repeats a field name")
+    for field in fields:
+        _check_field(field, slug)
+
+
+def _check_field(field: Any, where: str) -> None:
+    name = field.get("name", "") if isinstance(field, dict) else ""
+    if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
+        raise ProfileInvalid(
+            f"{where}: bad field name {name!r} (lower-case letters, digits and _, "
+            "starting with a letter, at most 50 characters)"
+        )
+    if name in RESERVED_NAMES:
+        raise ProfileInvalid(
+            f"{where}: field name {name!r} is reserved for the form itself "
+            f"(reserved: {', '.join(sorted(RESERVED_NAMES))})"
+        )
     kind = field.get("type")
     if kind not in FIELD_TYPES:
         raise ProfileInvalid(
             f"{where}.{name}: type must be one of {sorted(FIELD_TYPES)}"
         )
     _check_texts(field.get("label"), f"{where}.{name}.label")
-    if kind in TEXT_LIMITS and not 0 < field.get("max_length", 0) <= TEXT_LIMITS[kind]:
-        raise ProfileInvalid(
-            f"{where}.{name}: max_length must be 1..{TEXT_LIMITS[kind]}"
+    if "help" in field:
+        _check_texts(field["help"], f"{where}.{name}.help")
+    if not isinstance(field.get("required", False), bool):
+        raise ProfileInvalid(f"{where}.{name}: required must be true or false")
+    if kind in TEXT_LIMITS:
+        _check_number(
+            field.get("max_length"), f"{where}.{name}.max_length", 1, TEXT_LIMITS[kind]
         )
     if kind in CHOICE_TYPES:
-        choices = field.get("choices") or []
-        if not choices:
-            raise ProfileInvalid(f"{where}.{name}: a choice field needs choices")
-        for choice in choices:
-            _check_texts(choice.get("label"), f"{where}.{name}.{choice.get('value')}")
+        _check_choices(field.get("choices"), f"{where}.{name}")
+
+
+def _check_choices(choices: Any, where: str) -> None:
+    if not isinstance(choices, list) or not choices:
+        raise ProfileInvalid(f"{where}: a choice field needs choices")
+    values = [
+        choice.get("value") if isinstance(choice, dict) else None for choice in choices
+    ]
+    for value, choice in zip(values, choices, strict=True):
+        if not isinstance(value, str) or not 0 < len(value) <= 100:
+            raise ProfileInvalid(
+                f"{where}: choice value {value!r} must be 1..100 characters"
+            )
+        _check_texts(choice.get("label"), f"{where}.{value}")
+    if len(set(values)) != len(values):
+        raise ProfileInvalid(f"{where}: a choice value is repeated")
 
 
 def _check_public_texts(texts: Any) -> None:

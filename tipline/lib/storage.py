@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -47,3 +48,21 @@ def set_file_times(name: str, at: datetime) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.utime(folder, (stamp, stamp))
         folder = folder.parent
+
+
+def is_out_of_space(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a full disk: the file store's
+    ENOSPC, or the database's "disk is full" (SQLite) / "No space left on
+    device" (PostgreSQL), so any page can answer it with a clear 503."""
+    from django.db import OperationalError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, OperationalError):
+            text = str(exc).lower()
+            if "disk is full" in text or "no space left" in text:
+                return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False

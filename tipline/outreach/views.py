@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tipline.intake.profiles import ensure_default_profile
+from tipline.lib.storage import is_out_of_space
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,4 +35,8 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the error is being handled: a full disk anywhere (a staff
+    # sign-in's session, the audit entry of opening a case) is a clear 503.
+    if is_out_of_space(sys.exc_info()[1]):
+        return render(request, "503_storage.html", status=503)
     return render(request, "500.html", status=500)

@@ -101,15 +101,16 @@ def test_the_worker_keeps_heads_in_a_file_that_verify_reads(
 ):
     from tipline.audit.anchors import write_anchor
 
-    settings.AUDIT_ANCHORS_FILE = tmp_path / "anchors.log"
+    settings.AUDIT_ANCHOR_SINK = str(tmp_path / "anchors.log")
+    sink = tmp_path / "anchors.log"
     write_anchor()
     audit.record(action="case.read", actor=None, target="case:6")
     write_anchor()
 
-    lines = settings.AUDIT_ANCHORS_FILE.read_text().splitlines()
-    assert [line.split()[-1].split(":")[0] for line in lines] == ["5", "6"]
-    assert settings.AUDIT_ANCHORS_FILE.stat().st_mode & 0o777 == 0o600
-    call_command("audit", "verify", "--anchors-file", str(settings.AUDIT_ANCHORS_FILE))
+    lines = sink.read_text().splitlines()
+    assert [line.split()[2].split(":")[0] for line in lines] == ["5", "6"]
+    assert sink.stat().st_mode & 0o777 == 0o600
+    call_command("audit", "verify", "--anchors-file", str(sink))
     assert "2 kept heads match" in capsys.readouterr().out
 
     AuditEvent.objects.filter(pk=AuditEvent.objects.latest("pk").pk).delete()
@@ -118,9 +119,7 @@ def test_the_worker_keeps_heads_in_a_file_that_verify_reads(
     ChainHead.objects.filter(pk=1).update(count=5, last_hash=events[-1].entry_hash)
     assert audit.verify_chain() is None
     with pytest.raises(CommandError, match="shorter than a head kept elsewhere"):
-        call_command(
-            "audit", "verify", "--anchors-file", str(settings.AUDIT_ANCHORS_FILE)
-        )
+        call_command("audit", "verify", "--anchors-file", str(sink))
 
 
 def test_a_malformed_anchor_is_a_clear_error(events):

@@ -18,6 +18,7 @@ PRODUCTION = {
     "TIPLINE_SECRET_KEY": secrets.token_urlsafe(48),
     "TIPLINE_RECEIPT_PEPPER": secrets.token_urlsafe(48),
     "TIPLINE_ESCROW_PUBLIC_KEY": "ab" * 32,
+    "TIPLINE_AUDIT_ANCHOR_KEY": secrets.token_urlsafe(48),
     "TIPLINE_ALLOWED_HOSTS": "tips.example.org",
 }
 
@@ -48,6 +49,7 @@ def test_embedded_default_generates_secrets_with_mode_0600(tmp_path):
         "receipt_pepper",
         "escrow_private_key",
         "escrow_public_key",
+        "audit_anchor_key",
     ]:
         mode = stat.S_IMODE((secrets_dir / name).stat().st_mode)
         assert mode == 0o600, f"{name} has mode {oct(mode)}"
@@ -86,6 +88,31 @@ def test_tipline_check_flags_an_embedded_instance(tmp_path):
     assert "[FIX] served over HTTPS" in result.stdout
     assert "[FIX] escrow private key is not on this server" in result.stdout
     assert "[ok] DEBUG is off" in result.stdout
+    assert "[ok] audit anchor key is set and long" in result.stdout
+    assert (
+        "[FIX] audit anchors go outside the data directory "
+        "(TIPLINE_AUDIT_ANCHOR_SINK)" in result.stdout
+    )
+
+
+def test_tipline_check_accepts_anchors_sent_to_syslog(tmp_path):
+    run_tipline(["manage", "migrate", "-v", "0"], tmp_path)
+
+    result = run_tipline(["check"], tmp_path, TIPLINE_AUDIT_ANCHOR_SINK="syslog")
+
+    assert "[ok] audit anchors go outside the data directory" in result.stdout
+
+
+def test_production_refuses_to_start_without_an_anchor_key(tmp_path):
+    extra = {k: v for k, v in PRODUCTION.items() if k != "TIPLINE_AUDIT_ANCHOR_KEY"}
+
+    result = run_tipline(["manage", "check"], tmp_path, **extra)
+
+    assert result.returncode != 0
+    assert (
+        "TIPLINE_AUDIT_ANCHOR_KEY (or TIPLINE_AUDIT_ANCHOR_KEY_FILE) must be set"
+        in (result.stderr)
+    )
 
 
 def test_tipline_check_flags_a_data_dir_others_can_read(tmp_path):

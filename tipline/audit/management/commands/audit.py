@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tipline.audit.anchors import AnchorRefused, read_anchors
 from tipline.audit.services import Anchor, current_anchor, verify_chain
 
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         verify.add_argument(
             "--anchors-file",
             type=Path,
-            help="a file of heads, one COUNT:HASH per line (e.g. the worker's)",
+            help="a file of signed heads (the anchor sink's file, or a syslog "
+            "export); lines without the anchor key's signature are refused",
         )
         sub.add_parser(
             "head", help="print the current head as COUNT:HASH, to keep elsewhere"
@@ -34,17 +36,20 @@ class Command(BaseCommand):
         if options["action"] == "head":
             self.stdout.write(str(current_anchor()))
             return
-        texts = list(options["anchor"])
-        if options["anchors_file"]:
-            texts += [
-                line.split()[-1]
-                for line in options["anchors_file"].read_text().splitlines()
-                if line.strip() and not line.startswith("#")
-            ]
         try:
-            anchors = [Anchor.parse(text) for text in texts]
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+            anchors = [Anchor.parse(text) for text in options["anchor"]]
+            if options["anchors_file"]:
+                text = options["anchors_file"].read_text(errors="replace")
+                found = read_anchors(text)
+                if not found:
+                    raise ValueError(
+                        f"{options['anchors_file']} holds no signed anchor: nothing "
+                        "to check the end of the log against"
+                    )
+                anchors += found
+        except (ValueError, OSError) as exc:
+            where = options["anchors_file"] if isinstance(exc, AnchorRefused) else ""
+            raise CommandError(f"{where}{': ' if where else ''}{exc}") from None
         problem = verify_chain(anchors)
         if problem is not None:
             where = (
@@ -53,8 +58,20 @@ class Command(BaseCommand):
                 else "the end of the log"
             )
             raise CommandError(f"Audit log broken at {where}: {problem.reason}")
-        head = current_anchor()
-        checked = f", {len(anchors)} kept heads match" if anchors else ""
-        self.stdout.write(
-            f"Audit log intact: {head.count} entries, head {head.last_hash}{checked}."
+        self.stdout.write(_intact(current_anchor(), anchors))
+
+
+def _intact(head: Anchor, anchors: list[Anchor]) -> str:
+    said = f"Audit log intact: {head.count} entries, head {head.last_hash}"
+    if not anchors:
+        return (
+            f"{said}. No kept head to check against: this shows no entry was "
+            "edited, not that the newest were cut off with the head rewound. "
+            "Pass --anchors-file (the anchor sink's lines) to check that too."
         )
+    newest = max(anchors, key=lambda anchor: anchor.count)
+    when = f" (written {newest.at})" if newest.at else ""
+    said += f", {len(anchors)} kept heads match, the newest at {newest.count}{when}"
+    if newest.count < head.count:
+        said += f"; entries after {newest.count} are not yet covered by one"
+    return said + "."
