@@ -18,6 +18,7 @@ LABELS: dict[str, Promise] = {
     "login": _("Signed in"),
     "login.failed": _("Sign-in failed"),
     "login.throttled": _("Sign-in refused: too many attempts"),
+    "login.codes_locked": _("Sign-in codes locked after repeated wrong codes"),
     "logout": _("Signed out"),
     "password.changed": _("Changed their password"),
     "2fa.enrolled": _("Set up an authenticator app"),
