@@ -27,6 +27,7 @@ import contextlib
 import errno
 import functools
 import io
+import json
 import logging
 import math
 import os
@@ -43,7 +44,14 @@ from django.conf import settings
 
 from tipline.crypto import EncryptedSpool
 from tipline.intake import scrub
-from tipline.intake.scrub import Cleaned, FileRejected, Remaining
+from tipline.intake.scrub import (
+    REJECTION_CODES,
+    Cleaned,
+    FileRejected,
+    Remaining,
+    detect,
+)
+from tipline.intake.scrub.result import ordered
 
 PIPE_CHUNK = 1024 * 1024
 # Outputs larger than this come back into an encrypted spool, not memory.
@@ -56,6 +64,9 @@ _START_GRACE_SECONDS = 30.0
 # through the pipes, and a machine busy with other work, take time but no CPU.
 WALL_GRACE_SECONDS = 5
 logger = logging.getLogger(__name__)
+_FORMATS = {
+    (fmt.kind, fmt.content_type, fmt.extension): fmt for fmt in detect.FORMATS.values()
+}
 
 
 class _WorkerLost(Exception):
@@ -64,6 +75,23 @@ class _WorkerLost(Exception):
 
 class _OutOfMemory(Exception):
     """The worker reported a MemoryError: it passed its address-space limit."""
+
+
+class _Duplex:
+    """One end of the worker's two pipes, used like a single Connection."""
+
+    def __init__(self, reader: Connection, writer: Connection) -> None:
+        self.reader, self.writer = reader, writer
+        self.recv, self.recv_bytes, self.poll = (
+            reader.recv,
+            reader.recv_bytes,
+            reader.poll,
+        )
+        self.send, self.send_bytes = writer.send, writer.send_bytes
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
 
 
 # The worker side: runs in the child process, imports no Django settings.
@@ -88,14 +116,20 @@ def _limit_cpu(seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _receive(conn: Connection) -> bytes:
+def _answer(conn: _Duplex, outcome: str, detail: Any = None) -> None:
+    # JSON, never pickle: the web process must not unpickle what a process that
+    # parsed hostile bytes wrote (a parser exploit would otherwise escape here).
+    conn.send_bytes(json.dumps([outcome, detail]).encode())
+
+
+def _receive(conn: _Duplex) -> bytes:
     buffer = io.BytesIO()
     while chunk := conn.recv_bytes():
         buffer.write(chunk)
     return buffer.getvalue()
 
 
-def _send_output(conn: Connection, cleaned: Cleaned) -> None:
+def _send_output(conn: _Duplex, cleaned: Cleaned) -> None:
     if isinstance(cleaned.data, bytes):
         view = memoryview(cleaned.data)
         for start in range(0, len(view), PIPE_CHUNK):
@@ -112,49 +146,32 @@ def _describe(cleaned: Cleaned) -> dict[str, Any]:
         "kind": cleaned.kind,
         "content_type": cleaned.content_type,
         "extension": cleaned.extension,
-        "removed": cleaned.removed,
+        "removed": list(cleaned.removed),
         "fully_cleaned": cleaned.fully_cleaned,
         "remaining": [(part.code, part.embedded) for part in cleaned.remaining],
         "size": cleaned.size,
     }
 
 
-def _scrub_one(conn: Connection, seconds: int) -> None:
+def _scrub_one(conn: _Duplex, seconds: int) -> None:
     data = _receive(conn)
     _limit_cpu(seconds)
     try:
         cleaned, _original = scrub.clean_upload(io.BytesIO(data))
     except FileRejected as exc:
-        conn.send(("rejected", exc.code))
+        _answer(conn, "rejected", exc.code)
         return
     except MemoryError:
-        conn.send(("out_of_memory", ""))
+        _answer(conn, "out_of_memory")
         return
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        conn.send(("no_space", ""))  # a PDF's output spool: the disk is full
+        _answer(conn, "no_space")  # a PDF's output spool: the disk is full
         return
     del data
-    conn.send(("cleaned", _describe(cleaned)))
+    _answer(conn, "cleaned", _describe(cleaned))
     _send_output(conn, cleaned)
-
-
-class _Duplex:
-    """One end of the worker's two pipes, used like a single Connection."""
-
-    def __init__(self, reader: Connection, writer: Connection) -> None:
-        self.reader, self.writer = reader, writer
-        self.recv, self.recv_bytes, self.poll = (
-            reader.recv,
-            reader.recv_bytes,
-            reader.poll,
-        )
-        self.send, self.send_bytes = writer.send, writer.send_bytes
-
-    def close(self) -> None:
-        self.reader.close()
-        self.writer.close()
 
 
 def _serve(seconds: int, memory_bytes: int) -> None:
@@ -166,12 +183,12 @@ def _serve(seconds: int, memory_bytes: int) -> None:
     os.dup2(2, 1)
     conn = _Duplex(Connection(0, writable=False), Connection(answers, readable=False))
     _limit_memory(memory_bytes)
-    conn.send(("ready", os.getpid()))
+    _answer(conn, "ready")
     for _index in range(FILES_PER_WORKER):
         try:
             if conn.recv() != "scrub":
                 return
-            _scrub_one(conn, seconds)  # type: ignore[arg-type]
+            _scrub_one(conn, seconds)
         except (EOFError, OSError):
             return
         except MemoryError:
@@ -179,6 +196,31 @@ def _serve(seconds: int, memory_bytes: int) -> None:
 
 
 # The web side.
+
+
+def _checked(detail: Any) -> dict[str, Any]:
+    """The worker's description of a cleaned file, checked field by field
+    against what the scrub library can produce; _WorkerLost otherwise."""
+    try:
+        fmt = _FORMATS[(detail["kind"], detail["content_type"], detail["extension"])]
+        remaining = tuple(
+            Remaining(str(code), embedded is True)
+            for code, embedded in detail["remaining"]
+        )
+        checked = {
+            "kind": fmt.kind,
+            "content_type": fmt.content_type,
+            "extension": fmt.extension,
+            "removed": ordered(str(code) for code in detail["removed"]),
+            "fully_cleaned": detail["fully_cleaned"] is True,
+            "remaining": remaining,
+            "size": int(detail["size"]),
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _WorkerLost from exc
+    if checked["size"] < 0:
+        raise _WorkerLost
+    return checked
 
 
 def _worker_env() -> dict[str, str]:
@@ -213,7 +255,7 @@ class _Worker:
         self.files = 0
         self.timed_out = False
         self._wait(time.monotonic() + _START_GRACE_SECONDS)
-        if self.conn.recv()[0] != "ready":
+        if self._answer()[0] != "ready":
             raise _WorkerLost
 
     @property
@@ -228,28 +270,46 @@ class _Worker:
                 self.conn.send_bytes(chunk)
             self.conn.send_bytes(b"")
             self._wait(deadline)
-            outcome, detail = self.conn.recv()
+            outcome, detail = self._answer()
             if outcome == "out_of_memory":
                 raise _OutOfMemory
-            if outcome == "rejected":
+            if outcome == "rejected" and detail in REJECTION_CODES:
                 raise FileRejected(detail)
             if outcome == "no_space":
                 raise OSError(errno.ENOSPC, "no space left for a scrubbed file")
-            return self._cleaned(detail, deadline)
+            if outcome != "cleaned":
+                raise _WorkerLost
+            return self._cleaned(_checked(detail), deadline)
         except (EOFError, BrokenPipeError, ConnectionResetError) as exc:
             raise _WorkerLost from exc
+
+    def _answer(self) -> tuple[str, Any]:
+        """The worker's answer, read as untrusted data."""
+        try:
+            outcome, detail = json.loads(self.conn.recv_bytes(64 * 1024))
+        except (ValueError, TypeError) as exc:
+            raise _WorkerLost from exc
+        if not isinstance(outcome, str):
+            raise _WorkerLost
+        return outcome, detail
 
     def _cleaned(self, detail: dict[str, Any], deadline: float) -> Cleaned:
         size = detail.pop("size")
         sink: EncryptedSpool | io.BytesIO
         sink = EncryptedSpool() if size > SPOOL_ABOVE_BYTES else io.BytesIO()
+        received = 0
         try:
             while True:
                 self._wait(deadline)
-                chunk = self.conn.recv_bytes()
+                chunk = self.conn.recv_bytes(PIPE_CHUNK)
                 if not chunk:
                     break
+                received += len(chunk)
+                if received > size:
+                    raise _WorkerLost  # more than it announced: not to be trusted
                 sink.write(chunk)
+            if received != size:
+                raise _WorkerLost
         except BaseException:
             sink.close()
             raise
@@ -258,10 +318,7 @@ class _Worker:
             data: bytes | EncryptedSpool = sink
         else:
             data = sink.getvalue()
-        remaining = tuple(
-            Remaining(code, embedded) for code, embedded in detail.pop("remaining")
-        )
-        return Cleaned(data=data, remaining=remaining, **detail)
+        return Cleaned(data=data, **detail)
 
     def _wait(self, deadline: float) -> None:
         if not self.conn.poll(max(deadline - time.monotonic(), 0)):

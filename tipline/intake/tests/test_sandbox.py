@@ -66,10 +66,13 @@ def scrub_workers(live: liveserver.LiveTipline) -> list[int]:
 
 
 def busy(pid: int) -> bool:
+    """Running, with more CPU time spent than starting up takes: mid-scrub."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "R"
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return False
+    cpu_seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return fields[0] == "R" and cpu_seconds > 1.5
 
 
 class PagePoller:
@@ -212,3 +215,73 @@ def test_a_worker_killed_mid_scrub_loses_no_report(server):
     assert retried.status_code == 200
     assert receipt_in(retried.text)
     assert count_reports(server) == ["5", "5"]
+
+
+def marked_pdf(marker: bytes, image_bytes: int) -> bytes:
+    """A PDF whose page text holds ``marker``, with a large image so that the
+    cleaned copy comes back into a spool rather than memory."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    side = int((image_bytes / 3) ** 0.5)
+    image = pikepdf.Stream(pdf, os.urandom(side * side * 3))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = side, side
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pdf.make_stream(b"BT (" + marker + b") Tj ET q /Im0 Do Q")
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def open_files_holding(pids: list[int], marker: bytes) -> list[str]:
+    """Regular files (unlinked ones too) open in ``pids`` that contain ``marker``."""
+    found = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if not fd.resolve().is_file() and "(deleted)" not in os.readlink(
+                        fd
+                    ):
+                        continue
+                    if marker in fd.read_bytes():
+                        found.append(f"{pid}:{os.readlink(fd)}")
+    return found
+
+
+@pytest.mark.parametrize("server", [{}], indirect=True)
+def test_no_plaintext_on_disk_while_a_file_is_scrubbed(server, tmp_path):
+    marker = f"MARKER-{os.urandom(8).hex()}".encode()
+    data = marked_pdf(marker, 20 * 1024 * 1024)
+    assert marker in data
+    # Positive control: the scan finds the marker in an unlinked file held open.
+    with (server.temp_dir / "control").open("w+b") as control:
+        control.write(marker)
+        control.flush()
+        os.unlink(control.name)
+        assert open_files_holding([os.getpid()], marker)
+
+    results: list[requests.Response] = []
+    upload = threading.Thread(
+        target=lambda: results.append(
+            send(requests.Session(), server.url, "d.pdf", data)
+        )
+    )
+    upload.start()
+    leaks, scans = [], 0
+    while upload.is_alive():
+        pids = server.worker_pids() + scrub_workers(server)
+        leaks += open_files_holding(pids, marker)
+        scans += 1
+    upload.join()
+
+    assert results[0].status_code == 200
+    assert scans > 3
+    assert leaks == []
+    assert not [
+        path for path in server.temp_dir.rglob("*") if marker in path.read_bytes()
+    ]
