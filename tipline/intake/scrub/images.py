@@ -120,12 +120,16 @@ def _check_size(image: Image.Image) -> None:
 
 def _frame_count(image: Image.Image, fmt: Format) -> int:
     """How many frames to keep: animations keep all, other formats the first.
-    Later frames of a palette animation decode to RGB(A): counted at four bytes."""
+    A GIF's later frames decode to RGB(A), so they count at four bytes a pixel;
+    PNG and WebP frames keep the first frame's mode."""
     if fmt.name not in ANIMATED:
         return 1
     frames = getattr(image, "n_frames", 1)
     width, height = image.size
-    total = frames * width * height * (4 if frames > 1 else bytes_per_pixel(image.mode))
+    per_pixel = bytes_per_pixel(image.mode)
+    if fmt.name == "gif" and frames > 1:
+        per_pixel = 4
+    total = frames * width * height * per_pixel
     if frames > MAX_FRAMES or total > MAX_ANIMATION_BYTES:
         raise FileRejected("too_many_pixels")
     return frames
