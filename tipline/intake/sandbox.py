@@ -370,6 +370,9 @@ class ScrubPool:
                     "a file was refused: its scrub %s", self._why(exc, worker)
                 )
                 raise FileRejected("too_costly") from None
+            except FileRejected:
+                self._give_back(worker)  # an answer like any other: it can go on
+                raise
             except BaseException:
                 worker.end()  # its pipe may hold the rest of an answer
                 raise

@@ -18,6 +18,8 @@ import requests
 from PIL import Image, ImageCms
 
 from tipline.conftest import PASSWORD, form_tokens, receipt_in
+from tipline.intake.sandbox import ScrubPool
+from tipline.intake.scrub import FileRejected
 from tipline.lib import liveserver
 
 TOO_COSTLY = "This file took too long or too much memory to check safely."
@@ -285,3 +287,26 @@ def test_no_plaintext_on_disk_while_a_file_is_scrubbed(server, tmp_path):
     assert not [
         path for path in server.temp_dir.rglob("*") if marker in path.read_bytes()
     ]
+
+
+def test_a_refused_file_keeps_its_worker_and_a_costly_one_replaces_it():
+    pool = ScrubPool(processes=1, seconds=1, memory_bytes=1536 * 1024 * 1024)
+    try:
+        pool.warm()
+        (first,) = pool.worker_pids()
+        with pytest.raises(FileRejected, match="unsupported_type"):
+            pool.clean_upload(io.BytesIO(b"<html><script>alert(1)</script>"))
+        assert pool.worker_pids() == [first]
+
+        with pytest.raises(FileRejected, match="too_costly"):
+            pool.clean_upload(io.BytesIO(heavy_png()))
+        assert pool.worker_pids() == []
+        assert not Path(f"/proc/{first}").exists()
+
+        cleaned = pool.clean_upload(io.BytesIO(photo()))
+        assert cleaned.kind == "image"
+        assert cleaned.content_type == "image/jpeg"
+        (second,) = pool.worker_pids()
+        assert second != first
+    finally:
+        pool.close()
