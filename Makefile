@@ -27,6 +27,7 @@ bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
 		{ apt-get update -qq && apt-get install -y -qq wrk postgresql >/dev/null; }
 	$(BIN)/python -m bench.attachments
+	$(BIN)/python -m bench.sandbox
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		scripts/test-postgres $(BIN)/python -m bench.submissions; \
 	else \

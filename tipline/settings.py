@@ -263,6 +263,12 @@ FILE_UPLOAD_HANDLERS = ["tipline.intake.uploads.BoundedSpoolUploadHandler"]
 MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 50 * 1024 * 1024)
 MAX_REPORT_FILE_BYTES = env_int("MAX_REPORT_FILE_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES", 20)
+# Every upload is scrubbed in a worker process with these limits per file (CPU
+# seconds and wall-clock seconds, address space in bytes); a file that passes one
+# is refused (tipline/intake/sandbox.py). Each web process keeps this many workers.
+SCRUB_SECONDS = env_int("SCRUB_SECONDS", 30)
+SCRUB_MEMORY_BYTES = env_int("SCRUB_MEMORY_BYTES", 1536 * 1024 * 1024)
+SCRUB_PROCESSES = env_int("SCRUB_PROCESSES", 2)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from tipline import crypto
 from tipline.accounts.models import User
 from tipline.intake.models import Attachment, OriginalKey, Report
-from tipline.intake.scrub import Cleaned, FileRejected, clean_upload
+from tipline.intake.sandbox import clean_upload
+from tipline.intake.scrub import Cleaned, FileRejected
 from tipline.intake.scrub.messages import (
     REJECTION_MESSAGES,
     REMOVED_LABELS,

@@ -143,7 +143,7 @@ def _is_mp3(data: bytes) -> bool:
 
 def _package(data: bytes) -> str | None:
     """ODT or an Office package, judged by its declared parts; other zips refused."""
-    archive = zipsafe.open_zip(data)
+    archive = zipsafe.open_zip(data, zipsafe.Budget.for_file(len(data)))
     infos = archive.infolist()
     if any(info.filename.lower().endswith("vbaproject.bin") for info in infos):
         return None  # macros

@@ -3,7 +3,11 @@
 Threats handled: EXIF (GPS position, camera and lens serial numbers, maker notes,
 camera model, dates, software, owner names), XMP, IPTC, comments and text chunks,
 colour profiles, embedded previews; and decoder attacks: decompression bombs (the
-size is checked before any pixel is decoded) and truncated or corrupt files.
+decoded size in bytes, of one frame and of all frames of an animation together,
+is checked before any pixel is decoded), progressive JPEGs with thousands of
+scans (each scan makes the decoder pass over the whole image again: counted
+first), animations whose frames together would exhaust memory (decoded one at a
+time, each kept only as its clean copy), and truncated or corrupt files.
 """
 
 from __future__ import annotations
@@ -20,10 +24,20 @@ from .result import FileRejected
 
 pillow_heif.register_heif_opener()
 
+# Limits are on decoded bytes, not pixels: Pillow holds most modes at four bytes a
+# pixel, so a pixel count alone lets an RGBA image cost four times a greyscale one.
+# 200 MiB is a 52-megapixel colour photo; the pixel count stays as a sanity bound.
+MAX_DECODED_BYTES = 200 * 1024 * 1024
 MAX_PIXELS = 60_000_000
-# All frames of an animation together, and how many frames, bound memory use.
-MAX_ANIMATION_PIXELS = 250_000_000
+# All frames of an animation together (frames x width x height x bytes a pixel),
+# and how many frames: the encoder holds every kept frame at once.
+MAX_ANIMATION_BYTES = 256 * 1024 * 1024
 MAX_FRAMES = 5_000
+# A photo has one scan, a progressive one about ten; every scan costs the decoder a
+# pass over the whole image, so a small file with thousands of empty scans held a
+# worker for minutes (issue 12).
+MAX_JPEG_SCANS = 100
+JPEG_SOS = b"\xff\xda"
 JPEG_QUALITY = 95
 PILLOW_FORMATS = {
     "jpeg": ["JPEG", "MPO"],
@@ -61,6 +75,8 @@ _SURVIVORS = {"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "icc_p
 
 def _open(data: bytes, fmt: Format) -> Image.Image:
     """Open without decoding pixels, refusing oversized images first."""
+    if fmt.name == "jpeg":
+        check_scans(data)
     try:
         image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS[fmt.name])
     except Image.DecompressionBombError:
@@ -74,20 +90,47 @@ def _open(data: bytes, fmt: Format) -> Image.Image:
     return image
 
 
-def _check_size(image: Image.Image) -> None:
-    """Refuse images whose pixel count would exhaust memory."""
+def check_scans(data: bytes) -> None:
+    """Refuse a JPEG with more scans than any real photo has, before decoding.
+
+    Inside entropy-coded data every 0xFF byte is followed by a zero or a restart
+    marker, so each start-of-scan marker in the file is counted (those of an
+    embedded thumbnail too, which only makes the count err on the safe side).
+    """
+    if data.count(JPEG_SOS) > MAX_JPEG_SCANS:
+        raise FileRejected("too_costly")
+
+
+def bytes_per_pixel(mode: str) -> int:
+    """What Pillow holds in memory for one pixel of ``mode``."""
+    return 1 if mode in ("1", "L", "P") else 4
+
+
+def decoded_bytes(image: Image.Image) -> int:
     width, height = image.size
-    if width * height > MAX_PIXELS:
+    return width * height * bytes_per_pixel(image.mode)
+
+
+def _check_size(image: Image.Image) -> None:
+    """Refuse images whose decoded size (or pixel count) would exhaust memory."""
+    width, height = image.size
+    if width * height > MAX_PIXELS or decoded_bytes(image) > MAX_DECODED_BYTES:
         raise FileRejected("too_many_pixels")
 
 
 def _frame_count(image: Image.Image, fmt: Format) -> int:
-    """How many frames to keep: animations keep all, other formats the first."""
+    """How many frames to keep: animations keep all, other formats the first.
+    A GIF's later frames decode to RGB(A), so they count at four bytes a pixel;
+    PNG and WebP frames keep the first frame's mode."""
     if fmt.name not in ANIMATED:
         return 1
     frames = getattr(image, "n_frames", 1)
     width, height = image.size
-    if frames > MAX_FRAMES or frames * width * height > MAX_ANIMATION_PIXELS:
+    per_pixel = bytes_per_pixel(image.mode)
+    if fmt.name == "gif" and frames > 1:
+        per_pixel = 4
+    total = frames * width * height * per_pixel
+    if frames > MAX_FRAMES or total > MAX_ANIMATION_BYTES:
         raise FileRejected("too_many_pixels")
     return frames
 
@@ -118,22 +161,36 @@ def _pixels_only(frame: Image.Image) -> Image.Image:
 
 
 def _frames(image: Image.Image, fmt: Format, orientation: int) -> list[Image.Image]:
-    """Every kept frame, upright, colour-managed, stripped of all metadata."""
+    """Every kept frame, upright, colour-managed, stripped of all metadata.
+
+    Frames are decoded one at a time and only the clean copy of each is kept (the
+    decoder's frame and the intermediate copies go before the next one), and the
+    bytes kept are counted as they grow, whatever the header declared.
+    """
     icc = image.info.get("icc_profile")
     method = _ORIENTATION.get(orientation)
-    frames = []
+    frames: list[Image.Image] = []
+    kept = 0
     for index in range(_frame_count(image, fmt)):
         image.seek(index)
         image.load()
-        frame = image.copy()
-        if method is not None:
-            frame = frame.transpose(method)
-        if icc:
-            frame = _to_srgb(frame, icc)
-        clean = _pixels_only(frame)
+        clean = _clean_frame(image, method, icc)
+        kept += decoded_bytes(clean)
+        if kept > MAX_ANIMATION_BYTES and index > 0:
+            raise FileRejected("too_many_pixels")
         clean.info["duration"] = image.info.get("duration", 0)
         frames.append(clean)
     return frames
+
+
+def _clean_frame(
+    image: Image.Image, method: Image.Transpose | None, icc: bytes | None
+) -> Image.Image:
+    """The current frame's pixels alone, upright and colour-managed."""
+    frame = image.transpose(method) if method is not None else image
+    if icc:
+        frame = _to_srgb(frame, icc)
+    return _pixels_only(frame)
 
 
 def _webp_is_lossless(data: bytes) -> bool:

@@ -99,6 +99,10 @@ REJECTION_MESSAGES = {
         "This file is protected with a password. Please remove the password and "
         "send it again."
     ),
+    "too_costly": _(
+        "This file took too long or too much memory to check safely. Please send "
+        "a smaller or simpler version, for example a screenshot or an exported copy."
+    ),
     "zip_bomb": _(
         "This file unpacks to far more data than we can accept. Please send a "
         "smaller file."

@@ -118,9 +118,9 @@ def _clean_member(name: str, data: bytes, found: set[str]) -> bytes:
     return keep_part(name, data, found)
 
 
-def clean(data: bytes) -> tuple[bytes, set[str]]:
+def clean(data: bytes, budget: zipsafe.Budget) -> tuple[bytes, set[str]]:
     """The rewritten document and the removal codes for what it carried."""
-    members = zipsafe.read_members(zipsafe.open_zip(data))
+    members = zipsafe.read_members(zipsafe.open_zip(data, budget), budget)
     _check_package(members)
     found: set[str] = set()
     kept = []

@@ -299,7 +299,9 @@ def _clean_rels(data: bytes, found: set[str]) -> bytes:
     return xmlsafe.serialize(root)
 
 
-def _clean_embedded(data: bytes, depth: int, found: set[str]) -> bytes | None:
+def _clean_embedded(
+    data: bytes, depth: int, found: set[str], budget: zipsafe.Budget
+) -> bytes | None:
     """Clean an Office file embedded in this one (every chart holds a workbook)."""
     if depth >= MAX_NESTING or not data.startswith(b"PK\x03\x04"):
         return None
@@ -308,17 +310,18 @@ def _clean_embedded(data: bytes, depth: int, found: set[str]) -> bytes | None:
             return None
     except FileRejected:
         return None  # not an Office package; stored as it is
-    output, inner = _clean_ooxml(data, depth + 1)
+    output, inner = _clean_ooxml(data, budget, depth + 1)
     found |= inner
     return output
 
 
 def _clean_part(
-    name: str, data: bytes, depth: int, found: set[str], ids: dict[str, str]
-) -> bytes:
+    name: str, data: bytes, depth: int, found: set[str], ids: dict[str, str],
+    budget: zipsafe.Budget,
+) -> bytes:  # fmt: skip
     """Clean one part by its name: rels, rule-based XML, images."""
     if "/embeddings/" in name:
-        embedded = _clean_embedded(data, depth, found)
+        embedded = _clean_embedded(data, depth, found, budget)
         if embedded is not None:
             return embedded
     if name.endswith(".rels"):
@@ -332,9 +335,12 @@ def _clean_part(
     return xmlsafe.serialize(root)
 
 
-def _clean_ooxml(data: bytes, depth: int = 0) -> tuple[bytes, set[str]]:
-    """Rewrite an OOXML package member by member, in the same order."""
-    members = zipsafe.read_members(zipsafe.open_zip(data))
+def _clean_ooxml(
+    data: bytes, budget: zipsafe.Budget, depth: int = 0
+) -> tuple[bytes, set[str]]:
+    """Rewrite an OOXML package member by member, in the same order; nested
+    packages spend the same ``budget`` as the outer one."""
+    members = zipsafe.read_members(zipsafe.open_zip(data, budget), budget)
     contents = {member.name: member.data for member in members}
     parts = _property_parts(contents)
     found: set[str] = set()
@@ -354,13 +360,14 @@ def _clean_ooxml(data: bytes, depth: int = 0) -> tuple[bytes, set[str]]:
         elif name == parts["app"]:
             content = _clean_app(content, found)
         else:
-            content = _clean_part(name, content, depth, found, ids)
+            content = _clean_part(name, content, depth, found, ids, budget)
         kept.append(zipsafe.Member(name, content, member.stored))
     return zipsafe.build_zip(kept), found
 
 
 def clean(data: bytes, fmt: Format) -> tuple[bytes, set[str]]:
     """The rewritten document and the removal codes for what it carried."""
+    budget = zipsafe.Budget.for_file(len(data))
     if fmt.name == "odt":
-        return odt.clean(data)
-    return _clean_ooxml(data)
+        return odt.clean(data, budget)
+    return _clean_ooxml(data, budget)

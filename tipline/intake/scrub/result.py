@@ -76,6 +76,8 @@ REJECTION_CODES: tuple[str, ...] = (
     "encrypted",
     "zip_bomb",
     "polyglot",
+    # The file passed the sandbox's CPU, memory or time limit (tipline.intake.sandbox).
+    "too_costly",
 )
 
 

@@ -1,7 +1,9 @@
 """Reading and writing zip containers (Office and ODT files) without trusting them.
 
 Threats handled: decompression bombs (huge declared sizes, extreme compression
-ratios, a flood of members), headers that lie about sizes, duplicate member names
+ratios, a flood of members, packages nested inside packages: one ``Budget`` is
+spent across every nesting level, and it is also bounded by the size of the file
+as received), headers that lie about sizes, duplicate member names
 that different readers resolve differently, encrypted members we cannot clean, and
 identifying zip-level details (timestamps, extra fields, the archive comment).
 """
@@ -21,8 +23,14 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 5_000
 MAX_RATIO = 200
 # Small parts of real documents (repetitive XML) can exceed the ratio, but a part
-# this small cannot be a bomb; the total budget still bounds all of them together.
+# below this size cannot be a bomb; the total budget still bounds all of them
+# together. A part of exactly this size is checked (it once escaped: issue 12).
 RATIO_MIN_BYTES = 1024 * 1024
+# The whole package, nested packages included, inflates to at most this many times
+# the file as received (plus a small allowance for tiny files): real documents
+# inflate about ten times, and every inflated byte is parsed and compressed again.
+MAX_TOTAL_RATIO = 20
+TOTAL_ALLOWANCE_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 # DOS epoch: member timestamps would otherwise reveal when the author saved.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -39,6 +47,23 @@ _READ_ERRORS = (*_OPEN_ERRORS, zlib.error, RuntimeError)
 
 
 @dataclass
+class Budget:
+    """The bytes that may still be inflated for one uploaded file, shared by every
+    nesting level (a fresh budget per level let 46 MB inflate to 40 GB)."""
+
+    remaining: int = MAX_TOTAL_BYTES
+
+    @classmethod
+    def for_file(cls, size: int) -> Budget:
+        return cls(min(MAX_TOTAL_BYTES, MAX_TOTAL_RATIO * size + TOTAL_ALLOWANCE_BYTES))
+
+    def spend(self, size: int) -> None:
+        self.remaining -= size
+        if self.remaining < 0:
+            raise FileRejected("zip_bomb")
+
+
+@dataclass
 class Member:
     """One member's name, content and whether it was stored uncompressed."""
 
@@ -47,25 +72,25 @@ class Member:
     stored: bool
 
 
-def open_zip(data: bytes) -> zipfile.ZipFile:
+def open_zip(data: bytes, budget: Budget) -> zipfile.ZipFile:
     """Open an archive held in memory, rejecting bombs before any member is read."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except _OPEN_ERRORS:
         raise FileRejected("damaged") from None
-    check_limits(infos)
+    check_limits(infos, budget)
     return archive
 
 
-def check_limits(infos: list[zipfile.ZipInfo]) -> None:
+def check_limits(infos: list[zipfile.ZipInfo], budget: Budget) -> None:
     """Reject archives whose central directory already shows a bomb or ambiguity."""
     if len(infos) > MAX_MEMBERS:
         raise FileRejected("zip_bomb")
-    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
+    if sum(info.file_size for info in infos) > budget.remaining:
         raise FileRejected("zip_bomb")
     for info in infos:
-        ratio_applies = info.file_size > RATIO_MIN_BYTES
+        ratio_applies = info.file_size >= RATIO_MIN_BYTES
         if ratio_applies and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise FileRejected("zip_bomb")
     names = [info.filename for info in infos]
@@ -91,18 +116,17 @@ def read_capped(stream: BinaryIO, limit: int) -> bytes:
         parts.append(chunk)
 
 
-def read_members(archive: zipfile.ZipFile) -> list[Member]:
+def read_members(archive: zipfile.ZipFile, budget: Budget) -> list[Member]:
     """Every member in archive order, with a hard cap on the bytes inflated."""
-    remaining = MAX_TOTAL_BYTES
     members = []
     for info in archive.infolist():
-        limit = min(info.file_size, remaining)
+        limit = min(info.file_size, max(budget.remaining, 0))
         try:
             with archive.open(info) as stream:
                 content = read_capped(stream, limit)
         except _READ_ERRORS:
             raise FileRejected("damaged") from None
-        remaining -= len(content)
+        budget.spend(len(content))
         stored = info.compress_type == zipfile.ZIP_STORED
         members.append(Member(info.filename, content, stored))
     return members
