@@ -179,11 +179,17 @@ class BodyFirst:
                     chunk = b""
                 if not chunk:
                     break
-                if sink.tell() + len(chunk) > IN_MEMORY_BYTES and isinstance(
-                    sink, io.BytesIO
-                ):
-                    sink = self._to_spool(sink)
-                sink.write(chunk)
+                try:
+                    sink = self._write(sink, chunk)
+                except OSError:
+                    _close(sink)
+                    raise _Refusal(
+                        "503 Service Unavailable",
+                        _(
+                            "The server is out of storage space, so nothing was "
+                            "stored. Try again later."
+                        ),
+                    ) from None
                 read.received += len(chunk)
         if read.received < length:
             _close(sink)
@@ -195,10 +201,18 @@ class BodyFirst:
             raise _Refusal("400 Bad Request", _("The request ended early."))
         return self._readable(sink)
 
-    def _to_spool(self, memory: io.BytesIO) -> Any:
-        spool = self.spool()
-        spool.write(memory.getbuffer())
-        return spool
+    def _write(self, sink: Any, chunk: bytes) -> Any:
+        """Write ``chunk``, moving to an encrypted spool past IN_MEMORY_BYTES."""
+        if isinstance(sink, io.BytesIO) and sink.tell() + len(chunk) > IN_MEMORY_BYTES:
+            spool = self.spool()
+            try:
+                spool.write(sink.getbuffer())
+            except OSError:
+                spool.close()
+                raise
+            sink = spool
+        sink.write(chunk)
+        return sink
 
     @staticmethod
     def _readable(sink: Any) -> BinaryIO:

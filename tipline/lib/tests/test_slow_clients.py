@@ -12,11 +12,13 @@ import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from PIL import Image
 from urllib3 import encode_multipart_formdata
 
 from tipline.conftest import form_tokens, receipt_in
+from tipline.intake.tests.test_disk_full import fill, small_disk
 from tipline.lib import liveserver
 
 GRACE = 6
@@ -210,3 +212,29 @@ def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert answer.endswith(b"\r\n\r\nThe request is too large to accept.\n")
     assert took < 3  # and the server closed the connection, unread
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_a_large_body_on_a_full_disk_is_refused_clearly(tmp_path, live_database):
+    """Bodies over 1 MiB are received into an encrypted spool on disk first: with
+    no space left the answer is still a clear 503, and the next upload works."""
+    if live_database:
+        pytest.skip("the database's disk is the PostgreSQL server's here")
+    with small_disk(tmp_path / "disk", "64m") as disk:
+        live = liveserver.prepare(disk)
+        with liveserver.running(live):
+            reporter = requests.Session()
+            data = form_tokens(reporter.get(live.url + CATEGORY).text)
+            data["what_happened"] = "Sent while the disk is full."
+            evidence = {"files": ("notes.txt", b"evidence line\n" * 200_000)}
+            filler = fill(disk)
+            refused = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+            filler.unlink()
+            retried = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+
+    assert refused.status_code == 503
+    assert refused.text == (
+        "The server is out of storage space, so nothing was stored. Try again later.\n"
+    )
+    assert retried.status_code == 200
+    assert receipt_in(retried.text)
