@@ -101,7 +101,7 @@ def serve(args: list[str]) -> None:
         print(
             "usage: tipline serve\n\nTIPLINE_PORT, TIPLINE_BIND (127.0.0.1), "
             "TIPLINE_WORKERS (one per CPU), TIPLINE_THREADS (1: application threads "
-            "per process) and TIPLINE_RECEIVERS (64: threads per process receiving "
+            "per process) and TIPLINE_RECEIVERS (128: threads per process receiving "
             "requests) set where and how it serves."
         )
         return
@@ -148,7 +148,7 @@ def serve(args: list[str]) -> None:
             # gunicorn's threads only receive requests (a slow upload over Tor
             # holds one for minutes, waiting on its socket, not the CPU): many,
             # so slow bodies cannot take them all (tipline/lib/slowbody.py).
-            "threads": int(os.environ.get("TIPLINE_RECEIVERS") or 64),
+            "threads": int(os.environ.get("TIPLINE_RECEIVERS") or 128),
             # No access log: it would record every reporter's address and agent.
             "accesslog": None,
             "errorlog": "-",
