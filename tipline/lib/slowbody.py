@@ -146,17 +146,16 @@ class BodyFirst:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RD)
             return _refuse(start_response, refusal)
-        if body is None:
-            return self.executor.submit(self.app, environ, start_response).result()
-        environ["wsgi.input"] = body
+        if body is not None:
+            environ["wsgi.input"] = body
         # The response is produced on an application thread and sent from this
         # one: a client that reads slowly holds a receiver, not the application.
         try:
             response = self.executor.submit(self.app, environ, start_response).result()
         except BaseException:
-            body.close()
+            _finish(body)
             raise
-        return _ClosingBody(response, body)
+        return _Sent(response, body)
 
     def _receive(self, environ: dict[str, Any]) -> BinaryIO | None:
         try:
@@ -240,10 +239,11 @@ class _SpoolBody(io.RawIOBase):
         super().close()
 
 
-class _ClosingBody:
-    """The application's response; closing it also drops the received body."""
+class _Sent:
+    """The application's response, iterated by the receiver; closing it also
+    drops the received body and any database connection the receiver opened."""
 
-    def __init__(self, response: Iterable[bytes], body: BinaryIO) -> None:
+    def __init__(self, response: Iterable[bytes], body: BinaryIO | None) -> None:
         self.response, self.body = response, body
 
     def __iter__(self) -> Iterator[bytes]:
@@ -255,7 +255,18 @@ class _ClosingBody:
             if close is not None:
                 close()
         finally:
-            self.body.close()
+            _finish(self.body)
+
+
+def _finish(body: BinaryIO | None) -> None:
+    """A streamed response may query the database as it is sent (a download's
+    key is looked up lazily), on this receiver's own connection: closing it
+    keeps database connections to the application threads' count."""
+    from django.db import connections
+
+    if body is not None:
+        _close(body)
+    connections.close_all()
 
 
 def _close(sink: Any) -> None:
