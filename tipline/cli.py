@@ -144,7 +144,8 @@ def serve(args: list[str]) -> None:
             "app_threads": int(os.environ.get("TIPLINE_THREADS") or 1),
             "bind": bind,
             "workers": int(os.environ.get("TIPLINE_WORKERS") or os.cpu_count() or 2),
-            "worker_class": "gthread",
+            # gthread, with request headers under the body's time limit.
+            "worker_class": "tipline.lib.slowbody.ReceivingWorker",
             # gunicorn's threads only receive requests (a slow upload over Tor
             # holds one for minutes, waiting on its socket, not the CPU): many,
             # so slow bodies cannot take them all (tipline/lib/slowbody.py).

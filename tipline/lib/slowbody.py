@@ -21,8 +21,11 @@ A watchdog cuts off any body that, after ``grace_seconds``, has averaged less th
 408 Request Timeout and closes the connection. An honest upload over Tor (tens of
 KB/s) is far above the floor; holding every receiver then costs an attacker
 ``receivers * min_bytes_per_second`` of sustained upload, and connections beyond
-the receivers wait in the queue at no cost to the application threads. A body
-declared larger than ``max_bytes`` is refused at once with 413.
+the receivers wait in the queue (each wave for one grace period) at no cost to
+the application threads. A body
+declared larger than ``max_bytes`` is refused at once with 413. The same
+watchdog ends a connection whose headers are still incomplete after the grace
+period (``ReceivingWorker``, gunicorn's gthread worker with that one addition).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from gunicorn.workers.gthread import ThreadWorker
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -53,6 +58,7 @@ class _BodyRead:
     started: float = field(default_factory=time.monotonic)
     received: int = 0
     cut: bool = False
+    headers: bool = False  # still waiting for the request's headers
 
 
 class _Watchdog:
@@ -79,6 +85,10 @@ class _Watchdog:
         finally:
             with self._lock:
                 self._reads.discard(read)
+
+    def headers_arrived(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._reads -= {r for r in self._reads if r.headers and r.sock is sock}
 
     def _run(self) -> None:
         while True:
@@ -135,6 +145,7 @@ class BodyFirst:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        self.watchdog.headers_arrived(environ.get("gunicorn.socket"))
         try:
             body = self._receive(environ)
         except _Refusal as refusal:
@@ -220,6 +231,19 @@ class BodyFirst:
             return sink
         sink.finish()
         return io.BufferedReader(_SpoolBody(sink), 64 * 1024)
+
+
+class ReceivingWorker(ThreadWorker):
+    """gunicorn's gthread worker, with each request's headers under the same
+    watchdog: headers still incomplete after the grace period (an honest client
+    sends them in one packet) end the connection."""
+
+    def handle(self, conn: Any) -> Any:
+        watchdog = getattr(self.wsgi, "watchdog", None)
+        if watchdog is None:
+            return super().handle(conn)
+        with watchdog.watching(_BodyRead(conn.sock, headers=True)):
+            return super().handle(conn)
 
 
 class _SpoolBody(io.RawIOBase):

@@ -33,14 +33,17 @@ class Trickler:
     """A connection that declares a body and sends it far too slowly; it stops
     itself after ``limit`` seconds whatever happens."""
 
-    def __init__(self, port: int, pace: float | None, limit: float) -> None:
+    def __init__(
+        self, port: int, pace: float | None, limit: float, opening: bytes = b""
+    ) -> None:
         self.pace, self.limit = pace, limit
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=limit)
         self.answer = b""
         self.answered_at: float | None = None
         self.closed = False
         self.sock.sendall(
-            (
+            opening
+            or (
                 f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 "Content-Length: 100000\r\n\r\n"
@@ -238,3 +241,36 @@ def test_a_large_body_on_a_full_disk_is_refused_clearly(tmp_path, live_database)
     )
     assert retried.status_code == 200
     assert receipt_in(retried.text)
+
+
+def test_trickled_headers_are_cut_off_too(tmp_path, live_database):
+    """More connections than receivers (12 over 2 processes x 4 here) trickle
+    their headers: each is closed after the grace period, so an honest page
+    queued behind them waits one grace period per wave (at worst three, when
+    one process took all 12), not until they give up."""
+    grace = 4
+    live = liveserver.prepare(
+        tmp_path,
+        TIPLINE_RECEIVERS="4",
+        TIPLINE_BODY_GRACE_SECONDS=str(grace),
+        **live_database,
+    )
+    port = int(live.url.rsplit(":", 1)[1])
+    opening = b"GET /report/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    limit = 30
+    with liveserver.running(live), ThreadPoolExecutor(16) as pool:
+        requests.get(live.url + "/report/", timeout=10)
+        tricklers = [Trickler(port, 0.5, limit, opening) for _ in range(12)]
+        started = time.monotonic()
+        attacks = [pool.submit(trickler.run, started) for trickler in tricklers]
+        time.sleep(1)
+        took, page = timed(lambda: requests.get(live.url + "/report/", timeout=30))
+        for attack in attacks:
+            attack.result(timeout=limit + 5)
+
+    print(f"page {took:.2f} s")
+    assert page.status_code == 200
+    assert took < 3 * grace + 3
+    for trickler in tricklers:
+        assert trickler.closed is True
+        assert trickler.answered_at is None  # closed without an answer
