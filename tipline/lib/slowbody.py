@@ -147,7 +147,8 @@ class BodyFirst:
     ) -> Iterable[bytes]:
         self.watchdog.headers_arrived(environ.get("gunicorn.socket"))
         try:
-            body = self._receive(environ)
+            with _client_language(environ):
+                body = self._receive(environ)
         except _Refusal as refusal:
             # gunicorn ignores an application's "Connection: close"; ending the
             # socket's read side makes it close the connection after the answer
@@ -308,6 +309,29 @@ def _refuse(start_response: Callable[..., Any], refusal: _Refusal) -> list[bytes
         ],
     )
     return [body]
+
+
+@contextlib.contextmanager
+def _client_language(environ: dict[str, Any]) -> Iterator[None]:
+    """The language the client chose (cookie, then Accept-Language), as Django's
+    LocaleMiddleware picks it, for a refusal sent before Django runs."""
+    from http.cookies import SimpleCookie
+
+    from django.utils import translation
+
+    cookies = SimpleCookie()
+    with contextlib.suppress(Exception):
+        cookies.load(environ.get("HTTP_COOKIE", ""))
+    shim = _RequestShim({k: m.value for k, m in cookies.items()}, environ)
+    with translation.override(translation.get_language_from_request(shim)):  # type: ignore[arg-type]
+        yield
+
+
+@dataclass
+class _RequestShim:
+    # What get_language_from_request reads of an HttpRequest, by its names.
+    COOKIES: dict[str, str]
+    META: dict[str, Any]
 
 
 def _(text: str) -> str:

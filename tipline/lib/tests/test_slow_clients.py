@@ -205,6 +205,10 @@ def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
             sock.sendall(
                 f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
+                # A refusal is in the client's language (English until the
+                # catalogue has it); odd cookies and languages do not break it.
+                "Accept-Language: zh-CN,zh;q=0.9,xx;q=0.1\r\n"
+                'Cookie: django_language=zh-hans; b"roken=; x\r\n'
                 f"Content-Length: {10**12}\r\n\r\nwhat=".encode()
             )
             answer = b""
