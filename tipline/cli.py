@@ -106,8 +106,9 @@ def serve(args: list[str]) -> None:
     if args and args[0] in ("-h", "--help"):
         print(
             "usage: tipline serve\n\nTIPLINE_PORT, TIPLINE_BIND (127.0.0.1), "
-            "TIPLINE_WORKERS (one per CPU) and TIPLINE_THREADS (1) set where and how "
-            "it serves."
+            "TIPLINE_WORKERS (one per CPU), TIPLINE_THREADS (1: application threads "
+            "per process) and TIPLINE_RECEIVERS (128: threads per process receiving "
+            "requests) set where and how it serves."
         )
         return
     import django
@@ -143,15 +144,21 @@ def serve(args: list[str]) -> None:
     print(f"Serving on http://{bind}/", flush=True)
     _Gunicorn(
         {
-            "bind": bind,
-            "workers": int(os.environ.get("TIPLINE_WORKERS") or os.cpu_count() or 2),
-            "worker_class": "gthread",
-            # One thread per process by default: the work is CPU-bound (scrubbing,
+            # Application threads run a request once its body has arrived. One
+            # per process by default: the work is CPU-bound (scrubbing,
             # encryption, rendering), and on this 2-core machine a second thread
             # only fought for the GIL: 219 vs 149 reports/s on SQLite, 188 vs 154
             # on PostgreSQL at 4 threads (bench/submissions.py). Threads help when
-            # the database is across a network; each may hold a connection.
-            "threads": int(os.environ.get("TIPLINE_THREADS") or 1),
+            # the database is across a network; each holds a connection.
+            "app_threads": int(os.environ.get("TIPLINE_THREADS") or 1),
+            "bind": bind,
+            "workers": int(os.environ.get("TIPLINE_WORKERS") or os.cpu_count() or 2),
+            # gthread, with request headers under the body's time limit.
+            "worker_class": "tipline.lib.slowbody.ReceivingWorker",
+            # gunicorn's threads only receive requests (a slow upload over Tor
+            # holds one for minutes, waiting on its socket, not the CPU): many,
+            # so slow bodies cannot take them all (tipline/lib/slowbody.py).
+            "threads": int(os.environ.get("TIPLINE_RECEIVERS") or 128),
             # No access log: it would record every reporter's address and agent.
             "accesslog": None,
             "errorlog": "-",
@@ -283,12 +290,26 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key != "app_threads":
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from django.conf import settings
+
+        from tipline.crypto import EncryptedSpool
+        from tipline.lib.slowbody import BodyFirst
         from tipline.wsgi import application
 
-        return application
+        return BodyFirst(
+            application,
+            spool=EncryptedSpool,
+            max_bytes=settings.MAX_REPORT_FILE_BYTES
+            + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            + settings.BODY_SLACK_BYTES,
+            min_bytes_per_second=settings.BODY_MIN_BYTES_PER_SECOND,
+            grace_seconds=settings.BODY_GRACE_SECONDS,
+            app_threads=self.options["app_threads"],
+        )
 
 
 if __name__ == "__main__":

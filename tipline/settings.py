@@ -269,6 +269,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_FILES", 20)
 SCRUB_SECONDS = env_int("SCRUB_SECONDS", 30)
 SCRUB_MEMORY_BYTES = env_int("SCRUB_MEMORY_BYTES", 1536 * 1024 * 1024)
 SCRUB_PROCESSES = env_int("SCRUB_PROCESSES", 2)
+# `tipline serve` receives each body in full before the application sees it, and
+# cuts off (408) a body that, after BODY_GRACE_SECONDS, has averaged less than
+# BODY_MIN_BYTES_PER_SECOND: a slow body holds a cheap receiving thread for a
+# bounded time, never an application thread (tipline/lib/slowbody.py). Tor
+# uploads run at tens of KB/s. A body declared larger than the limits plus
+# BODY_SLACK_BYTES is refused at once (413); a little over, and Tipline explains.
+BODY_MIN_BYTES_PER_SECOND = env_int("BODY_MIN_BYTES_PER_SECOND", 1024)
+BODY_GRACE_SECONDS = env_int("BODY_GRACE_SECONDS", 10)
+BODY_SLACK_BYTES = 10 * 1024 * 1024
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]

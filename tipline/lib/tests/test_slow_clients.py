@@ -1,0 +1,280 @@
+"""Against a real server: slow request bodies cannot starve it (issue 12, point 2).
+
+Many connections trickle their bodies (more than workers times threads), while honest
+pages and a small report still answer at once, an upload as slow as Tor's still
+succeeds, and every trickler is cut off with 408 Request Timeout."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from PIL import Image
+from urllib3 import encode_multipart_formdata
+
+from tipline.conftest import form_tokens, receipt_in
+from tipline.intake.tests.test_disk_full import fill, small_disk
+from tipline.lib import liveserver
+
+GRACE = 6
+ATTACKERS = 32
+CATEGORY = "/report/approach/"
+# How each kind of trickler paces itself: seconds between bytes (None: it sends
+# its headers and then nothing at all).
+PACES = [2.0, 0.5, 0.05, None]
+
+
+class Trickler:
+    """A connection that declares a body and sends it far too slowly; it stops
+    itself after ``limit`` seconds whatever happens."""
+
+    def __init__(
+        self, port: int, pace: float | None, limit: float, opening: bytes = b""
+    ) -> None:
+        self.pace, self.limit = pace, limit
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=limit)
+        self.answer = b""
+        self.answered_at: float | None = None
+        self.closed = False
+        self.sock.sendall(
+            opening
+            or (
+                f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Content-Length: 100000\r\n\r\n"
+            ).encode()
+        )
+
+    def run(self, started: float) -> None:
+        self.sock.setblocking(False)
+        next_byte = time.monotonic()
+        while time.monotonic() - started < self.limit:
+            try:
+                chunk = self.sock.recv(65536)
+            except BlockingIOError:
+                chunk = None
+            except OSError:
+                break
+            if chunk:
+                self.answer += chunk
+                self.answered_at = self.answered_at or time.monotonic() - started
+            elif chunk == b"":
+                self.closed = True  # by the server, after its answer
+                break
+            if self.pace is not None and time.monotonic() >= next_byte:
+                try:
+                    self.sock.send(b"a")
+                except OSError:
+                    self.pace = None  # cut off: keep reading the answer
+                next_byte += self.pace or 0
+            time.sleep(0.02)
+        self.sock.close()
+
+
+class Paced:
+    """An upload body sent at ``rate`` bytes a second, like a Tor circuit's (a
+    plain object with a length and ``read``, which requests sends as it is)."""
+
+    def __init__(self, body: bytes, rate: int) -> None:
+        self.body, self.rate, self.sent = body, rate, 0
+        self.started = time.monotonic()
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+    def read(self, size: int = -1) -> bytes:
+        ahead = self.sent / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(ahead)
+        chunk = self.body[self.sent : self.sent + min(2000, max(size, 1))]
+        self.sent += len(chunk)
+        return chunk
+
+
+def noise_png(size: int) -> bytes:
+    """A PNG of random pixels: it does not compress, so it stays about ``size``."""
+    side = int((size / 3) ** 0.5)
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def timed(call) -> tuple[float, requests.Response]:
+    started = time.monotonic()
+    response = call()
+    return time.monotonic() - started, response
+
+
+def test_slow_bodies_are_cut_off_while_honest_pages_and_tor_uploads_go_through(
+    tmp_path, live_database
+):
+    live = liveserver.prepare(
+        tmp_path, TIPLINE_BODY_GRACE_SECONDS=str(GRACE), **live_database
+    )
+    port = int(live.url.rsplit(":", 1)[1])
+    photo = noise_png(200_000)
+    with liveserver.running(live), ThreadPoolExecutor(ATTACKERS + 4) as pool:
+        uploader = requests.Session()
+        fields = form_tokens(uploader.get(live.url + CATEGORY, timeout=10).text)
+        body, content_type = encode_multipart_formdata(
+            {
+                **fields,
+                "what_happened": "Sent over a slow circuit, with a photo.",
+                "files": ("photo.png", photo, "image/png"),
+            }
+        )
+        limit = GRACE + 12
+        tricklers = [
+            Trickler(port, PACES[n % len(PACES)], limit) for n in range(ATTACKERS)
+        ]
+        started = time.monotonic()
+        attacks = [pool.submit(trickler.run, started) for trickler in tricklers]
+        time.sleep(1)  # every trickler now holds a connection mid-body
+        upload = pool.submit(
+            timed,
+            lambda: uploader.post(
+                live.url + CATEGORY,
+                data=Paced(body, 20_000),
+                headers={"Content-Type": content_type},
+                timeout=60,
+            ),
+        )
+        page_took, page = timed(lambda: requests.get(live.url + "/report/", timeout=30))
+        reporter = requests.Session()
+        tokens = form_tokens(reporter.get(live.url + CATEGORY, timeout=30).text)
+        report_took, report = timed(
+            lambda: reporter.post(
+                live.url + CATEGORY,
+                data={**tokens, "what_happened": "Sent while the site was attacked."},
+                timeout=30,
+            )
+        )
+        honest_done = time.monotonic() - started
+        upload_took, uploaded = upload.result(timeout=60)
+        for attack in attacks:
+            attack.result(timeout=limit + 5)
+        count = live.run(
+            "manage",
+            "shell",
+            "-c",
+            "from tipline.intake.models import Report; print(Report.objects.count())",
+        ).stdout.split()[-1]
+
+    print(
+        f"page {page_took:.2f} s, report {report_took:.2f} s, "
+        f"200 KB upload {upload_took:.1f} s, tricklers cut after "
+        f"{sorted(t.answered_at or -1 for t in tricklers)[::8]} s"
+    )
+    # While every trickler was still connected, the site answered at once.
+    assert honest_done < GRACE
+    assert page.status_code == 200
+    assert page_took < 3
+    assert report.status_code == 200
+    assert receipt_in(report.text)
+    assert report_took < 3
+    # The slow but steady upload took as long as its pace and went through whole.
+    assert uploaded.status_code == 200
+    assert receipt_in(uploaded.text)
+    assert "photo.png" in uploaded.text
+    assert upload_took > 9
+    assert count == "2"
+    # Every trickler was answered 408 once its grace was over, and no sooner.
+    for trickler in tricklers:
+        assert trickler.answer.startswith(b"HTTP/1.1 408 "), trickler.answer[:80]
+        assert trickler.closed is True
+        assert trickler.answer.endswith(
+            b"\r\n\r\nThe request arrived too slowly and was stopped. Try again.\n"
+        )
+        assert GRACE <= trickler.answered_at < GRACE + 3
+
+
+def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
+    tmp_path, live_database
+):
+    live = liveserver.prepare(tmp_path, **live_database)
+    port = int(live.url.rsplit(":", 1)[1])
+    with liveserver.running(live):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                # A refusal is in the client's language (English until the
+                # catalogue has it); odd cookies and languages do not break it.
+                "Accept-Language: zh-CN,zh;q=0.9,xx;q=0.1\r\n"
+                'Cookie: django_language=zh-hans; b"roken=; x\r\n'
+                f"Content-Length: {10**12}\r\n\r\nwhat=".encode()
+            )
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        took = time.monotonic() - started
+
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b"\r\n\r\nThe request is too large to accept.\n")
+    assert took < 3  # and the server closed the connection, unread
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_a_large_body_on_a_full_disk_is_refused_clearly(tmp_path, live_database):
+    """Bodies over 1 MiB are received into an encrypted spool on disk first: with
+    no space left the answer is still a clear 503, and the next upload works."""
+    if live_database:
+        pytest.skip("the database's disk is the PostgreSQL server's here")
+    with small_disk(tmp_path / "disk", "64m") as disk:
+        live = liveserver.prepare(disk)
+        with liveserver.running(live):
+            reporter = requests.Session()
+            data = form_tokens(reporter.get(live.url + CATEGORY).text)
+            data["what_happened"] = "Sent while the disk is full."
+            evidence = {"files": ("notes.txt", b"evidence line\n" * 200_000)}
+            filler = fill(disk)
+            refused = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+            filler.unlink()
+            retried = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+
+    assert refused.status_code == 503
+    assert refused.text == (
+        "The server is out of storage space, so nothing was stored. Try again later.\n"
+    )
+    assert retried.status_code == 200
+    assert receipt_in(retried.text)
+
+
+def test_trickled_headers_are_cut_off_too(tmp_path, live_database):
+    """More connections than receivers (12 over 2 processes x 4 here) trickle
+    their headers: each is closed after the grace period, so an honest page
+    queued behind them waits one grace period per wave (at worst three, when
+    one process took all 12), not until they give up."""
+    grace = 4
+    live = liveserver.prepare(
+        tmp_path,
+        TIPLINE_RECEIVERS="4",
+        TIPLINE_BODY_GRACE_SECONDS=str(grace),
+        **live_database,
+    )
+    port = int(live.url.rsplit(":", 1)[1])
+    opening = b"GET /report/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    limit = 30
+    with liveserver.running(live), ThreadPoolExecutor(16) as pool:
+        requests.get(live.url + "/report/", timeout=10)
+        tricklers = [Trickler(port, 0.5, limit, opening) for _ in range(12)]
+        started = time.monotonic()
+        attacks = [pool.submit(trickler.run, started) for trickler in tricklers]
+        time.sleep(1)
+        took, page = timed(lambda: requests.get(live.url + "/report/", timeout=30))
+        for attack in attacks:
+            attack.result(timeout=limit + 5)
+
+    print(f"page {took:.2f} s")
+    assert page.status_code == 200
+    assert took < 3 * grace + 3
+    for trickler in tricklers:
+        assert trickler.closed is True
+        assert trickler.answered_at is None  # closed without an answer
