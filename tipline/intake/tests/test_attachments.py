@@ -376,6 +376,7 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
         "tipline.triage.tasks.refresh_priorities",
         "tipline.cases.tasks.purge_expired_cases",
         "tipline.audit.tasks.write_audit_anchor",
+        "tipline.accounts.tasks.clear_expired_sessions",
     ]
     assert enqueue_due() == []
-    assert DBTaskResult.objects.count() == 5
+    assert DBTaskResult.objects.count() == 6

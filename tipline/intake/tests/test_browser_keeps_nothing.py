@@ -69,7 +69,9 @@ def test_back_reload_and_the_profile_on_disk_give_nothing_away(live_tipline, tmp
         page.get_by_role(
             "button", name="I have written the code down: remove it from this page"
         ).click()
-        expect(page.get_by_role("heading", name="The receipt code is no longer shown"))
+        expect(
+            page.get_by_role("heading", name="The receipt code is no longer shown")
+        ).to_be_visible()
         page.go_back()
         page.reload()
         assert digits not in page.content().replace(" ", "")
