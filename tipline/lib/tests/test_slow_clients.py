@@ -205,8 +205,8 @@ def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
             sock.sendall(
                 f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                # A refusal is in the client's language (English until the
-                # catalogue has it); odd cookies and languages do not break it.
+                # A refusal is in the client's language; odd cookies and
+                # languages do not break it.
                 "Accept-Language: zh-CN,zh;q=0.9,xx;q=0.1\r\n"
                 'Cookie: django_language=zh-hans; b"roken=; x\r\n'
                 f"Content-Length: {10**12}\r\n\r\nwhat=".encode()
@@ -217,7 +217,7 @@ def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
         took = time.monotonic() - started
 
     assert answer.startswith(b"HTTP/1.1 413 ")
-    assert answer.endswith(b"\r\n\r\nThe request is too large to accept.\n")
+    assert answer.endswith("\r\n\r\n请求过大，无法接收。\n".encode())
     assert took < 3  # and the server closed the connection, unread
 
 
