@@ -13,6 +13,7 @@ from its offline custody for the occasion, and seals it to named staff, audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -163,30 +164,20 @@ def rotate_escrow(*, old_private_key: bytes, new_public_key: bytes) -> Rotated:
             ) from None
         return crypto.seal_for_staff(plain, new_public_key)
 
-    cases = list(Case.objects.only("pk", "escrow_key").order_by("pk"))
-    for case in cases:
-        case.escrow_key = reseal(case.escrow_key, f"case {case.pk}")
-    Case.objects.bulk_update(cases, ["escrow_key"], batch_size=500)
-    users = list(
-        User.objects.filter(private_key_escrowed__isnull=False).only(
-            "pk", "private_key_escrowed"
-        )
+    def reseal_all(rows: Any, field: str, what: str) -> list[Any]:
+        rows = list(rows.filter(**{f"{field}__isnull": False}).only("pk", field))
+        for row in rows:
+            sealed = reseal(getattr(row, field), f"{what} {row.pk}")
+            setattr(row, field, sealed)
+        if rows:
+            type(rows[0]).objects.bulk_update(rows, [field], batch_size=500)
+        return rows
+
+    cases = reseal_all(Case.objects.order_by("pk"), "escrow_key", "case")
+    users = reseal_all(User.objects, "private_key_escrowed", "the key of user")
+    originals = reseal_all(
+        Attachment.objects, "original_escrow_key", "the original of attachment"
     )
-    for user in users:
-        user.private_key_escrowed = reseal(
-            user.private_key_escrowed, f"the key of user {user.pk}"
-        )
-    User.objects.bulk_update(users, ["private_key_escrowed"], batch_size=500)
-    originals = list(
-        Attachment.objects.filter(original_escrow_key__isnull=False).only(
-            "pk", "original_escrow_key"
-        )
-    )
-    for row in originals:
-        row.original_escrow_key = reseal(
-            row.original_escrow_key, f"the original of attachment {row.pk}"
-        )
-    Attachment.objects.bulk_update(originals, ["original_escrow_key"], batch_size=500)
     audit.record(
         action="escrow.rotated",
         actor=None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from tipline.intake import attachments, handles
 from tipline.intake.answers import answer_texts
 from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
+from tipline.lib import storage
 from tipline.lib.clock import coarse_now
 from tipline.triage import duplicates, priority, similarity
 from tipline.triage import services as triage
@@ -45,13 +45,8 @@ def storage_full_as_error() -> Iterator[None]:
     written before the failure has been removed by then (see submit_report)."""
     try:
         yield
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise StorageFull from exc
-        raise
-    except OperationalError as exc:
-        text = str(exc).lower()
-        if "disk is full" in text or "no space left" in text:
+    except (OSError, OperationalError) as exc:
+        if storage.is_out_of_space(exc):
             raise StorageFull from exc
         raise
 

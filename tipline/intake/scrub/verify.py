@@ -60,6 +60,8 @@ PEOPLE_PARTS = {
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error)
+# zipfile raises NotImplementedError for compression methods it cannot read, and
+# RuntimeError for encrypted members: both mean "not checked", never a crash.
 _READ_ERRORS = (*_ZIP_ERRORS, zlib.error, RuntimeError, NotImplementedError)
 _PDF_ERRORS = (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError)
 
