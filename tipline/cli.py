@@ -306,6 +306,7 @@ class _Gunicorn(BaseApplication):
             max_bytes=settings.MAX_REPORT_FILE_BYTES
             + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             + settings.BODY_SLACK_BYTES,
+            memory_bytes=settings.BODY_MEMORY_BYTES,
             min_bytes_per_second=settings.BODY_MIN_BYTES_PER_SECOND,
             grace_seconds=settings.BODY_GRACE_SECONDS,
             app_threads=self.options["app_threads"],

@@ -278,6 +278,10 @@ SCRUB_PROCESSES = env_int("SCRUB_PROCESSES", 2)
 BODY_MIN_BYTES_PER_SECOND = env_int("BODY_MIN_BYTES_PER_SECOND", 1024)
 BODY_GRACE_SECONDS = env_int("BODY_GRACE_SECONDS", 10)
 BODY_SLACK_BYTES = 10 * 1024 * 1024
+# Received bodies over 1 MiB are held in memory while one process holds fewer
+# than this many bytes of them, and spooled (encrypted) beyond: held in memory,
+# a report whose files meet a full disk comes back with its typed answers.
+BODY_MEMORY_BYTES = env_int("BODY_MEMORY_BYTES", 64 * 1024 * 1024)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]

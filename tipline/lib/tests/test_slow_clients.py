@@ -194,6 +194,36 @@ def test_slow_bodies_are_cut_off_while_honest_pages_and_tor_uploads_go_through(
         assert GRACE <= trickler.answered_at < GRACE + 3
 
 
+def test_a_burst_then_a_stall_is_cut_off_when_its_credit_runs_out(tmp_path):
+    """The receiver reads in larger steps while bytes come fast; a client that
+    sends a quick burst (so that a large read is waiting) and then stops is
+    still cut off once the burst no longer covers the minimum rate, with one
+    4 KiB step of allowance, as a trickler is. (The burst fills the steps of
+    4, 8, 16 and 32 KiB exactly; bytes inside a step still being read are not
+    counted yet, so a stall in the middle of one is cut sooner, never later.)"""
+    rate, burst = 8192, 4096 * (1 + 2 + 4 + 8)
+    live = liveserver.prepare(
+        tmp_path,
+        TIPLINE_BODY_GRACE_SECONDS="2",
+        TIPLINE_BODY_MIN_BYTES_PER_SECOND=str(rate),
+    )
+    port = int(live.url.rsplit(":", 1)[1])
+    opening = (
+        f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 1000000\r\n\r\n"
+    ).encode() + b"a" * burst
+    with liveserver.running(live):
+        stalled = Trickler(port, None, limit=20, opening=opening)
+        started = time.monotonic()
+        stalled.run(started)
+
+    expected = (burst + 4096) / rate  # 8 s
+    assert stalled.answer.startswith(b"HTTP/1.1 408 "), stalled.answer[:80]
+    assert stalled.closed is True
+    assert expected - 0.5 <= stalled.answered_at < expected + 2.5
+
+
 def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
     tmp_path, live_database
 ):
@@ -221,28 +251,88 @@ def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
     assert took < 3  # and the server closed the connection, unread
 
 
+PLAIN_503 = (
+    "The server is out of storage space, so nothing was stored. Try again later.\n"
+)
+
+
+def post_evidence(base: str, text: str) -> requests.Response:
+    """A report with a 2.8 MB file: a body too large for the 1 MiB that every
+    body may take in memory."""
+    reporter = requests.Session()
+    data = form_tokens(reporter.get(base + CATEGORY).text)
+    data["what_happened"] = text
+    evidence = {"files": ("notes.txt", b"evidence line\n" * 200_000)}
+    return reporter.post(base + CATEGORY, data=data, files=evidence)
+
+
+def assert_form_came_back(response: requests.Response, text: str) -> None:
+    assert response.status_code == 503
+    assert "out of storage space" in response.text
+    assert text in response.text  # the typed answers, in the form again
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
-def test_a_large_body_on_a_full_disk_is_refused_clearly(tmp_path, live_database):
-    """Bodies over 1 MiB are received into an encrypted spool on disk first: with
-    no space left the answer is still a clear 503, and the next upload works."""
+def test_a_large_body_on_a_full_disk_gives_the_form_back_with_its_answers(
+    tmp_path, live_database
+):
+    """A body over 1 MiB is received into memory while the process's budget for
+    such bodies allows, so on a full disk the form itself says the disk is full
+    and keeps what was typed; the retry goes through once there is space."""
     if live_database:
         pytest.skip("the database's disk is the PostgreSQL server's here")
     with small_disk(tmp_path / "disk", "64m") as disk:
         live = liveserver.prepare(disk)
         with liveserver.running(live):
-            reporter = requests.Session()
-            data = form_tokens(reporter.get(live.url + CATEGORY).text)
-            data["what_happened"] = "Sent while the disk is full."
-            evidence = {"files": ("notes.txt", b"evidence line\n" * 200_000)}
             filler = fill(disk)
-            refused = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+            refused = post_evidence(live.url, "Sent while the disk is full.")
+            again = post_evidence(live.url, "Sent again while it is full.")
             filler.unlink()
-            retried = reporter.post(live.url + CATEGORY, data=data, files=evidence)
+            retried = post_evidence(live.url, "Sent once there is space.")
+
+    assert_form_came_back(refused, "Sent while the disk is full.")
+    assert_form_came_back(again, "Sent again while it is full.")  # budget given back
+    assert retried.status_code == 200
+    assert receipt_in(retried.text)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_past_the_memory_budget_a_large_body_on_a_full_disk_is_refused_clearly(
+    tmp_path, live_database
+):
+    """Large bodies held in memory are bounded per process
+    (TIPLINE_BODY_MEMORY_BYTES): while a slow upload holds the budget, the next
+    large body goes to the encrypted spool, which the full disk refuses with a
+    clear 503; when the slow upload is abandoned its share comes back."""
+    if live_database:
+        pytest.skip("the database's disk is the PostgreSQL server's here")
+    with small_disk(tmp_path / "disk", "64m") as disk:
+        live = liveserver.prepare(
+            disk, TIPLINE_WORKERS="1", TIPLINE_BODY_MEMORY_BYTES=str(4 * 1024 * 1024)
+        )
+        with liveserver.running(live):
+            port = int(live.url.rsplit(":", 1)[1])
+            holder = socket.create_connection(("127.0.0.1", port), timeout=30)
+            holder.sendall(
+                (
+                    f"POST {CATEGORY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"Content-Length: {3 * 1024 * 1024}\r\n\r\n"
+                ).encode()
+                + b"a" * 200_000  # far above the minimum rate for the test's length
+            )
+            time.sleep(1)
+            filler = fill(disk)
+            refused = post_evidence(live.url, "Sent while the budget is held.")
+            holder.close()  # abandoned: the receiver ends it and gives its share back
+            time.sleep(1)
+            came_back = post_evidence(live.url, "Sent once the budget is free.")
+            filler.unlink()
+            retried = post_evidence(live.url, "Sent once there is space.")
 
     assert refused.status_code == 503
-    assert refused.text == (
-        "The server is out of storage space, so nothing was stored. Try again later.\n"
-    )
+    assert refused.text == PLAIN_503
+    assert_form_came_back(came_back, "Sent once the budget is free.")
     assert retried.status_code == 200
     assert receipt_in(retried.text)
 
