@@ -75,7 +75,9 @@ def clean_file(data: bytes) -> Cleaned:
     return _cleaned(output, out_fmt, found)
 
 
-def clean_upload(source: BinaryIO) -> tuple[Cleaned, BinaryIO]:
+def clean_upload(
+    source: BinaryIO, *, pdf_in_memory: bool = False
+) -> tuple[Cleaned, BinaryIO]:
     """``clean_file`` for an upload that can be read from any position (a spool);
     returns the cleaned file and a reader over the upload as received.
 
@@ -83,7 +85,8 @@ def clean_upload(source: BinaryIO) -> tuple[Cleaned, BinaryIO]:
     whole: with qpdf's own two copies of a large stream, that keeps a 50 MB PDF
     under three times its size. Any other file is read into memory first, as its
     parser needs, and the original is then read from that copy rather than
-    decrypted from the spool a second time.
+    decrypted from the spool a second time. ``pdf_in_memory`` keeps a
+    rewritten PDF in memory rather than in a spool (``pdf.clean``).
     """
     if source.read(len(PDF_MAGIC)) != PDF_MAGIC:
         source.seek(0)
@@ -92,7 +95,7 @@ def clean_upload(source: BinaryIO) -> tuple[Cleaned, BinaryIO]:
     source.seek(0)
     if detect.ends_with_zip(source):
         raise FileRejected("polyglot")
-    output, found = pdf.clean(source)
+    output, found = pdf.clean(source, in_memory=pdf_in_memory)
     source.seek(0)
     return _cleaned(output, detect.detect(PDF_MAGIC), found), source
 

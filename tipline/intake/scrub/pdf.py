@@ -15,6 +15,7 @@ Encrypted files cannot be inspected, so they are refused.
 from __future__ import annotations
 
 import binascii
+import io
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -250,14 +251,18 @@ def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:
     return [part for part in original if part]
 
 
-def _save(pdf: pikepdf.Pdf) -> EncryptedSpool:
+def _save(pdf: pikepdf.Pdf, in_memory: bool) -> EncryptedSpool | bytes:
     """Write the PDF with a fixed document ID into an encrypted spool.
 
     qpdf hands a large stream over in one write; a spool keeps that output out of
     memory (encrypted, under a key only the spool holds) so that a large PDF costs
-    its input plus qpdf's own buffer, not a third copy.
+    its input plus qpdf's own buffer, not a third copy. ``in_memory`` is for the
+    sandbox worker, whose memory is limited on its own and which ends with the
+    file: there the spool's encryption and three decryptions would be a third of
+    the scrub, protecting nothing.
     """
-    spool = EncryptedSpool()
+    spool: EncryptedSpool | io.BytesIO
+    spool = io.BytesIO() if in_memory else EncryptedSpool()
     # A fixed ID: the default would carry over or derive one from the original.
     # compress_streams=False: recompressing streams the file left uncompressed buys
     # nothing here and costs about a third more peak memory on large files.
@@ -269,6 +274,8 @@ def _save(pdf: pikepdf.Pdf) -> EncryptedSpool:
             fix_metadata_version=False,
             compress_streams=False,
         )
+        if isinstance(spool, io.BytesIO):
+            return spool.getvalue()
         spool.finish()
     except BaseException:
         spool.close()
@@ -276,7 +283,7 @@ def _save(pdf: pikepdf.Pdf) -> EncryptedSpool:
     return spool
 
 
-def _verify(pdf: pikepdf.Pdf, output: EncryptedSpool, ids: list[bytes]) -> None:
+def _verify(pdf: pikepdf.Pdf, output: EncryptedSpool | bytes, ids: list[bytes]) -> None:
     """Fail loudly if an original ID or a metadata entry survived (a bug)."""
     if "/Info" in pdf.trailer or "/Metadata" in pdf.Root:
         raise RuntimeError("PDF metadata survived cleaning")
@@ -291,16 +298,20 @@ def _verify(pdf: pikepdf.Pdf, output: EncryptedSpool, ids: list[bytes]) -> None:
         return
     overlap = max(len(form) for form in forms) - 1
     tail = b""
-    for chunk in output.chunks():
+    chunks = [output] if isinstance(output, bytes) else output.chunks()
+    for chunk in chunks:
         window = tail + chunk
         if any(form in window for form in forms):
             raise RuntimeError("PDF document ID survived cleaning")
         tail = window[-overlap:] if overlap else b""
 
 
-def clean(source: BinaryIO) -> tuple[EncryptedSpool, set[str]]:
-    """The re-written PDF (in an encrypted spool) and the removal codes for what it
-    carried. ``source`` is read from any position while the PDF is rewritten."""
+def clean(
+    source: BinaryIO, *, in_memory: bool = False
+) -> tuple[EncryptedSpool | bytes, set[str]]:
+    """The re-written PDF (in an encrypted spool, or in memory) and the removal
+    codes for what it carried. ``source`` is read from any position while the
+    PDF is rewritten."""
     pdf = _open(source)
     found: set[str] = set()
     with pdf:
@@ -313,12 +324,13 @@ def clean(source: BinaryIO) -> tuple[EncryptedSpool, set[str]]:
             _clean_catalog(pdf, found)
             for obj in list(_dictionaries(pdf)):
                 _clean_object(obj, found)
-            output = _save(pdf)
+            output = _save(pdf, in_memory)
         except _PDF_ERRORS:
             raise FileRejected("damaged") from None
         try:
             _verify(pdf, output, ids)
         except BaseException:
-            output.close()
+            if not isinstance(output, bytes):
+                output.close()
             raise
     return output, found

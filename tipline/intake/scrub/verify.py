@@ -95,6 +95,9 @@ def check(data: bytes | EncryptedSpool, kind: str) -> tuple[Remaining, ...]:
     if isinstance(data, EncryptedSpool):
         with data.reader() as source:
             _pdf(source, state, embedded=False, depth=0)
+    elif kind == "pdf":
+        # A rewritten PDF held in memory is checked exactly as a spooled one.
+        _pdf(io.BytesIO(data), state, embedded=False, depth=0)
     else:
         _bytes(data, state, embedded=False, depth=0)
     return ordered_remaining(state.found)

@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import signal
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ import requests
 from PIL import Image, ImageCms
 
 from tipline.conftest import PASSWORD, form_tokens, receipt_in
-from tipline.intake.sandbox import ScrubPool
+from tipline.intake.sandbox import ScrubPool, _Worker
 from tipline.intake.scrub import FileRejected
 from tipline.lib import liveserver
 
@@ -310,3 +311,36 @@ def test_a_refused_file_keeps_its_worker_and_a_costly_one_replaces_it():
         assert second != first
     finally:
         pool.close()
+
+
+class HostileWorker(_Worker):
+    module = "tipline.intake.tests.hostile_worker"
+
+
+class HostilePool(ScrubPool):
+    worker = HostileWorker
+
+
+@pytest.mark.parametrize(
+    "lie", ["not_json", "huge", "short", "unknown_format", "unknown_rejection"]
+)
+def test_a_worker_that_lies_is_ended_and_its_file_refused(lie, monkeypatch, tmp_path):
+    """What a worker says is read as untrusted data: an answer that is not the
+    protocol's JSON, a size beyond the worker's own memory, fewer bytes than
+    announced, a format or a refusal the scrubbers do not have. Each ends the
+    worker, refuses the file as too costly, and leaves nothing on disk."""
+    monkeypatch.setenv("HOSTILE_WORKER_LIE", lie)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # so that any spool would be made under tmp_path
+    pool = HostilePool(processes=1, seconds=1, memory_bytes=64 * 1024 * 1024)
+    try:
+        pool.warm()
+        (liar,) = pool.worker_pids()
+        with pytest.raises(FileRejected, match="too_costly"):
+            pool.clean_upload(io.BytesIO(b"an ordinary note\n" * 1000))
+        assert pool.worker_pids() == []
+        assert not Path(f"/proc/{liar}").exists()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        pool.close()
+        tempfile.tempdir = None
