@@ -28,6 +28,11 @@ bench: $(VENV)/.installed-test
 		{ apt-get update -qq && apt-get install -y -qq wrk postgresql >/dev/null; }
 	$(BIN)/python -m bench.attachments
 	$(BIN)/python -m bench.sandbox
+	@if git rev-parse -q --verify 87ca126^{commit} >/dev/null 2>&1; then \
+		$(BIN)/python -m bench.before 87ca126; \
+	else \
+		echo "no git history: bench.before (uploads against 87ca126) was not run"; \
+	fi
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		scripts/test-postgres $(BIN)/python -m bench.submissions; \
 	else \

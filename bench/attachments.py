@@ -4,7 +4,8 @@ End to end over HTTP against a real instance: upload, type check, scrub and encr
 a 10 MB JPEG and a 10 MB PDF, in MB/s, next to the raw secretstream encryption speed
 of the same bytes measured in the same run (the ratio is the figure). Then the peak
 memory growth of a web process while it receives a 50 MB file, against the floor of
-3x the file size.
+3x the file size, and the peak memory of the sandbox worker that scrubbed it (its
+own limit is TIPLINE_SCRUB_MEMORY_BYTES, 1.5 GiB of address space).
 """
 
 from __future__ import annotations
@@ -107,16 +108,32 @@ def upload_seconds(live: liveserver.LiveTipline, name: str, data: bytes) -> floa
     return samples[len(samples) // 2]
 
 
-def peak_growth(root: Path, name: str, data: bytes) -> tuple[float, float]:
-    """(peak RSS growth, peak RSS) in MiB of the one web process receiving ``data``."""
-    live = liveserver.prepare(root, TIPLINE_WORKERS="1", TIPLINE_THREADS="1")
+def children(pid: int) -> list[int]:
+    """Processes started by any thread of ``pid`` (the scrub workers are started
+    by an application thread, so they are not under the main thread)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
+def peak_growth(root: Path, name: str, data: bytes) -> tuple[float, float, float]:
+    """(peak RSS growth, peak RSS) in MiB of the one web process receiving
+    ``data``, and the peak RSS in MiB of the scrub worker that cleaned it."""
+    live = liveserver.prepare(
+        root, TIPLINE_WORKERS="1", TIPLINE_THREADS="1", TIPLINE_SCRUB_PROCESSES="1"
+    )
     with liveserver.running(live):
         session = new_session()
         tokens = form_tokens(session.get(live.url + "/report/approach/").text)
         session.post(
-            live.url + "/report/approach/", data={**tokens, "what_happened": "warm-up"}
+            live.url + "/report/approach/",
+            data={**tokens, "what_happened": "warm-up"},
+            files={"files": ("warm-up.txt", b"starts the scrub worker\n")},
         )
         (worker,) = live.worker_pids()
+        (scrubber,) = children(worker)
         before = proc_status_kib(worker, "VmRSS")
         tokens = form_tokens(session.get(live.url + "/report/approach/").text)
         response = session.post(
@@ -127,7 +144,8 @@ def peak_growth(root: Path, name: str, data: bytes) -> tuple[float, float]:
         if response.status_code != 200:
             raise RuntimeError(f"upload failed: {response.status_code}")
         peak = proc_status_kib(worker, "VmHWM")
-    return (peak - before) / 1024, peak / 1024
+        scrub_peak = proc_status_kib(scrubber, "VmHWM")
+    return (peak - before) / 1024, peak / 1024, scrub_peak / 1024
 
 
 def main() -> None:
@@ -155,11 +173,11 @@ def main() -> None:
             ("PDF, one 50 MB image (scrubbed)", "big.pdf", big_pdf),
         ]:
             data = maker(50 * MB)
-            growth, peak = peak_growth(Path(tmp) / name, name, data)
+            growth, peak, scrub_peak = peak_growth(Path(tmp) / name, name, data)
             size = len(data) / MB
             memory.append(
                 f"| {label} | {size:.0f} | {growth:.0f} | {growth / size:.2f} | "
-                f"{peak:.0f} |"
+                f"{peak:.0f} | {scrub_peak:.0f} |"
             )
             print(memory[-1], flush=True)
     table = "\n".join(
@@ -172,10 +190,12 @@ def main() -> None:
             *rows,
             "",
             "Peak memory of the single web process receiving one file "
-            "(VmHWM minus VmRSS before the upload; floor: growth under 3x the size).",
+            "(VmHWM minus VmRSS before the upload; floor: growth under 3x the size), "
+            "and of the scrub worker that cleaned it (VmHWM).",
             "",
-            "| file | MB | peak growth MiB | growth / size | peak RSS MiB |",
-            "|---|---|---|---|---|",
+            "| file | MB | peak growth MiB | growth / size | peak RSS MiB | "
+            "scrub worker peak RSS MiB |",
+            "|---|---|---|---|---|---|",
             *memory,
         ]
     )
