@@ -31,6 +31,7 @@ from tipline.intake import flood, services
 from tipline.intake.answers import shown_answers
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
+    KEEP_ORIGINALS_VALUE,
     RECEIPT_NOT_OPENED,
     STORAGE_FULL,
     MessageForm,
@@ -40,14 +41,11 @@ from tipline.intake.forms import (
 from tipline.intake.models import Category
 from tipline.intake.profiles import ensure_default_profile, public_texts
 from tipline.intake.selectors import get_active_category
+from tipline.intake.submission import Refusal, Refused, take_message, take_report
 from tipline.lib.i18n import localized
 from tipline.lib.tokens import (
-    FormSentTooSoon,
-    FormTokenInvalid,
     new_form_token,
-    read_form_token,
 )
-from tipline.lib.tokens import token_digest as digest
 
 # No interactive docs page: Swagger UI would load script from a third-party CDN.
 api = NinjaAPI(
@@ -161,46 +159,19 @@ def submit_report(
             400, {"errors": {"answers": [_("Send the answers as a JSON object.")]}}
         )
     form = ReportForm(
-        MultiValueDict(_form_data(chosen, data) | {"token": [token]}),
+        MultiValueDict(
+            _form_data(chosen, data)
+            | {
+                "token": [token],
+                "keep_originals": [KEEP_ORIGINALS_VALUE] if keep else [],
+            }
+        ),
         MultiValueDict({"files": files or []}),
         category=chosen,
     )
-    try:
-        secret = read_form_token(
-            token,
-            services.REPORT_FORM,
-            min_age=flood.minimum_fill_time(token=token, proof=proof),
-        )
-    except FormTokenInvalid:
-        return Status(
-            400, _problem("token", _("This token is not valid or has expired."))
-        )
-    except FormSentTooSoon:
-        # The app should fetch its token when the reporter opens the form.
-        return Status(
-            429,
-            _problem(
-                "token",
-                _("Sent too soon after the token was issued. Send it again shortly."),
-            ),
-        )
-    if not form.is_valid():
-        return Status(400, {"errors": _errors(form)})
-    try:
-        with services.storage_full_as_error():
-            submission = services.submit_report(
-                category=chosen,
-                answers=form.answers(),
-                token_secret=secret,
-                uploads=form.cleaned_data["files"],
-                keep_originals=keep,
-            )
-    except AttachmentsRejected as exc:
-        return Status(400, _file_problems(exc))
-    except services.StorageFull:
-        return Status(503, _problem("__all__", str(STORAGE_FULL)))
-    if submission.created:
-        flood.record_report()
+    submission = take_report(category=chosen, form=form, token=token, proof=proof)
+    if isinstance(submission, Refused):
+        return _refused(submission, form)
     shown = submission.shown_until is not None
     body = {
         "receipt": crypto.format_receipt(submission.receipt) if shown else None,
@@ -247,38 +218,47 @@ def send_message(
         return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
     receipt_form = ReceiptForm({"receipt": receipt})
     form = MessageForm(
-        {"token": token, "body": body}, MultiValueDict({"files": files or []})
+        {
+            "token": token,
+            "body": body,
+            "keep_originals": KEEP_ORIGINALS_VALUE if keep else "",
+        },
+        MultiValueDict({"files": files or []}),
     )
     if not (receipt_form.is_valid() & form.is_valid()):
         return Status(400, {"errors": {**_errors(receipt_form), **_errors(form)}})
     access = _access(receipt_form.cleaned_data["receipt"])
     if access is None:
         return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
-    try:
-        secret = read_form_token(token, services.MESSAGE_FORM)
-    except FormTokenInvalid:
-        return Status(
-            400, _problem("token", _("This token is not valid or has expired."))
-        )
-    try:
-        with services.storage_full_as_error():
-            sent = services.post_reporter_message(
-                access=access,
-                body=form.cleaned_data["body"],
-                token_digest=digest(secret, services.MESSAGE_FORM),
-                uploads=form.cleaned_data["files"],
-                keep_originals=keep,
-            )
-    except AttachmentsRejected as exc:
-        return Status(400, _file_problems(exc))
-    except services.StorageFull:
-        return Status(503, _problem("__all__", str(STORAGE_FULL)))
+    sent = take_message(access=access, form=form)
+    if isinstance(sent, Refused):
+        return _refused(sent, form)
     body = {
         "created": sent.created,
         "files": _cleaned(sent.files),
         "originals_kept": sent.originals_kept,
     }
     return Status(201 if sent.created else 200, body)
+
+
+def _refused(refused: Refused, form: ReportForm | MessageForm) -> Status[Any]:
+    """A refusal of the submission service as the API's JSON problem."""
+    match refused.reason:
+        case Refusal.TOKEN_EXPIRED | Refusal.TOKEN_INVALID:
+            return Status(
+                400, _problem("token", _("This token is not valid or has expired."))
+            )
+        case Refusal.SENT_TOO_SOON:
+            # The app should fetch its token when the reporter opens the form.
+            return Status(429, _problem("token", str(SENT_TOO_SOON)))
+        case Refusal.FILES_REFUSED if refused.files is not None:
+            return Status(400, _file_problems(refused.files))
+        case Refusal.STORAGE_FULL:
+            return Status(503, _problem("__all__", str(STORAGE_FULL)))
+        case Refusal.INVALID:
+            return Status(400, {"errors": _errors(form)})
+    # The honeypot: an app never sends it (only question names reach the form).
+    return Status(400, _problem("__all__", _("The request was refused.")))
 
 
 def _category(category: Category) -> dict[str, Any]:
@@ -305,6 +285,9 @@ def _category(category: Category) -> dict[str, Any]:
     }
 
 
+SENT_TOO_SOON = gettext_lazy(
+    "Sent too soon after the token was issued. Send it again shortly."
+)
 KEEP_ORIGINALS_INVALID = gettext_lazy(
     "Send keep_originals as true or false, or leave it out."
 )
@@ -338,6 +321,9 @@ def _form_data(category: Category, data: dict[str, Any]) -> dict[str, list[str]]
     list of values; anything else is one text, so a list sent for a text question
     is kept whole (as its JSON-ish text) rather than cut to one item."""
     several = {s["name"] for s in category.fields if s["type"] == "multichoice"}
+    # Only the category's questions: the form's own fields (the token, the
+    # originals choice, the honeypot) come from the API's parameters alone.
+    questions = {s["name"] for s in category.fields}
     return {
         name: (
             [str(item) for item in value]
@@ -345,6 +331,7 @@ def _form_data(category: Category, data: dict[str, Any]) -> dict[str, list[str]]
             else [str(value)]
         )
         for name, value in data.items()
+        if name in questions
     }
 
 

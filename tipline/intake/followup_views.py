@@ -17,20 +17,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from tipline import crypto
 from tipline.intake import browser, services
-from tipline.intake.attachments import AttachmentsRejected
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
     STORAGE_FULL,
     MessageForm,
     ReceiptForm,
 )
+from tipline.intake.submission import Refusal, Refused, take_message
 from tipline.intake.views import (
     MESSAGE_FORM_ID,
     SIGNIN_FORM_ID,
@@ -42,9 +41,11 @@ from tipline.intake.views import (
     shown_files,
 )
 from tipline.lib.tokens import FormTokenInvalid, new_form_token, read_form_token
-from tipline.lib.tokens import token_digest as digest
 
 MESSAGE_FORM = services.MESSAGE_FORM
+MESSAGE_NOT_VERIFIED = gettext_lazy(
+    "This form could not be verified. Please send your message again."
+)
 SIGNED_OUT = gettext_lazy(
     "You have signed out. Nothing on this device opens your report any more."
 )
@@ -115,30 +116,18 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     access = _access_or_none(opened.payload["receipt"])
     if access is None:
         return _signed_out_while_writing(request)
-    if not form.is_valid():
+    sent = take_message(access=access, form=form)
+    if isinstance(sent, Refused):
+        match sent.reason:
+            case Refusal.TOKEN_EXPIRED | Refusal.TOKEN_INVALID:
+                form.add_error(None, MESSAGE_NOT_VERIFIED)
+                form = _with_fresh_token(form)
+            case Refusal.FILES_REFUSED if sent.files is not None:
+                explain_file_problems(form, sent.files)
+            case Refusal.STORAGE_FULL:
+                form.add_error(None, STORAGE_FULL)
+                return _render_report(request, access, form, status=503)
         return _render_report(request, access, form, status=400)
-    try:
-        secret = read_form_token(form.cleaned_data["token"], MESSAGE_FORM)
-    except FormTokenInvalid:
-        form.add_error(
-            None, _("This form could not be verified. Please send your message again.")
-        )
-        return _render_report(request, access, _with_fresh_token(form), status=400)
-    try:
-        with services.storage_full_as_error():
-            sent = services.post_reporter_message(
-                access=access,
-                body=form.cleaned_data["body"],
-                token_digest=digest(secret, MESSAGE_FORM),
-                uploads=form.cleaned_data["files"],
-                keep_originals=form.cleaned_data["keep_originals"],
-            )
-    except AttachmentsRejected as exc:
-        explain_file_problems(form, exc)
-        return _render_report(request, access, form, status=400)
-    except services.StorageFull:
-        form.add_error(None, STORAGE_FULL)
-        return _render_report(request, access, form, status=503)
     opened.payload["flash"] = {
         "files": [file_summary(f) for f in sent.files],
         "originals_kept": sent.originals_kept,

@@ -31,9 +31,8 @@ from tipline.intake.profiles import ensure_default_profile
 from tipline.intake.scrub.messages import REMOVED_LABELS, remaining_labels
 from tipline.intake.scrub.result import Remaining
 from tipline.intake.selectors import get_active_category
+from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.lib.tokens import (
-    FormSentTooSoon,
-    FormTokenExpired,
     FormTokenInvalid,
     new_form_token,
     read_form_token,
@@ -77,53 +76,37 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return _blank_or_draft_form(request, category)
     form = ReportForm(request.POST, request.FILES, category=category)
-    token = request.POST.get("token", "")
-    try:
-        secret = read_form_token(
-            token,
-            REPORT_FORM,
-            min_age=flood.minimum_fill_time(
-                token=token, proof=request.POST.get(proof.FIELD, "")
-            ),
-        )
-    except FormTokenInvalid as exc:
-        return _refresh_token(
-            request, category, expired=isinstance(exc, FormTokenExpired)
-        )
-    except FormSentTooSoon:
-        form.is_valid()
-        form.add_error(
-            None,
-            FLOOD_SENT_TOO_SOON % {"seconds": settings.FLOOD_MIN_FILL_SECONDS}
-            if flood.under_flood()
-            else SENT_TOO_SOON,
-        )
-        return _render_form(request, category, form, status=400)
-    if form.honeypot_filled:
-        # Said plainly but without naming the field: nothing is stored.
-        form.is_valid()
-        form.add_error(None, NOT_SENT)
-        return _render_form(request, category, form, status=400)
-    if not form.is_valid():
-        return _render_form(request, category, form, status=400)
-    try:
-        with services.storage_full_as_error():
-            submission = services.submit_report(
-                category=category,
-                answers=form.answers(),
-                token_secret=secret,
-                uploads=form.cleaned_data["files"],
-                keep_originals=form.cleaned_data["keep_originals"],
+    outcome = take_report(
+        category=category,
+        form=form,
+        token=request.POST.get("token", ""),
+        proof=request.POST.get(proof.FIELD, ""),
+    )
+    if not isinstance(outcome, Refused):
+        return _to_receipt_page(request, outcome, category)
+    match outcome.reason:
+        case Refusal.TOKEN_EXPIRED | Refusal.TOKEN_INVALID:
+            return _refresh_token(
+                request, category, expired=outcome.reason is Refusal.TOKEN_EXPIRED
             )
-    except AttachmentsRejected as exc:
-        explain_file_problems(form, exc)
-        return _render_form(request, category, form, status=400)
-    except services.StorageFull:
-        form.add_error(None, STORAGE_FULL)
-        return _render_form(request, category, form, status=503)
-    if submission.created:
-        flood.record_report()
-    return _to_receipt_page(request, submission, category)
+        case Refusal.SENT_TOO_SOON:
+            form.is_valid()
+            form.add_error(
+                None,
+                FLOOD_SENT_TOO_SOON % {"seconds": settings.FLOOD_MIN_FILL_SECONDS}
+                if outcome.under_flood
+                else SENT_TOO_SOON,
+            )
+        case Refusal.HONEYPOT:
+            # Said plainly but without naming the field: nothing is stored.
+            form.is_valid()
+            form.add_error(None, NOT_SENT)
+        case Refusal.FILES_REFUSED if outcome.files is not None:
+            explain_file_problems(form, outcome.files)
+        case Refusal.STORAGE_FULL:
+            form.add_error(None, STORAGE_FULL)
+            return _render_form(request, category, form, status=503)
+    return _render_form(request, category, form, status=400)
 
 
 def _to_receipt_page(

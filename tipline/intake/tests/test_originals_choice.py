@@ -272,6 +272,28 @@ def test_the_api_without_the_field_keeps_no_original(
     assert_no_original_anywhere(settings)
 
 
+@pytest.mark.parametrize(
+    "smuggled",
+    [
+        {"keep_originals": "yes"},
+        {"keep_originals": ["yes"]},
+        {"homepage": "https://example.test"},
+        {"token": "forged"},
+    ],
+)
+def test_answers_cannot_set_the_forms_own_fields(
+    app, owner, clean_storage, settings, smuggled
+):
+    """The API's answers reach the report form as its questions only: an
+    answer named like the originals box, the honeypot or the token changes
+    nothing (the one submission service reads those fields from the form)."""
+    response = api_report(app, [upload("docx")], answers={**ANSWERS, **smuggled})
+
+    assert response.status_code == 201
+    assert response.json()["originals_kept"] is False
+    assert_no_original_anywhere(settings)
+
+
 def test_the_api_keeps_the_original_when_asked(
     app, owner, supervisor, clean_storage, settings
 ):

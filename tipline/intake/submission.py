@@ -1,0 +1,115 @@
+"""The one way a report or a reporter's message is taken in, for the HTML pages
+and the JSON API alike.
+
+Both front doors used to rebuild this flow each in its own view: the one-time
+form token with its flood-aware minimum age, the honeypot, validation, files
+refused by the scrubber, a full disk, and counting reports for the flood guard.
+Here it is written once; a view only turns the outcome into a page or JSON.
+
+An outcome is either what was stored (``services.Submission`` or
+``services.MessageResult``) or a ``Refused`` saying why nothing was: the form
+then carries its field errors, ``Refused.files`` the files' problems.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tipline.intake import flood, services
+from tipline.intake.attachments import AttachmentsRejected
+from tipline.intake.forms import MessageForm, ReportForm
+from tipline.intake.models import Category
+from tipline.lib.tokens import (
+    FormSentTooSoon,
+    FormTokenExpired,
+    FormTokenInvalid,
+    read_form_token,
+    token_digest,
+)
+
+
+class Refusal(enum.Enum):
+    TOKEN_EXPIRED = enum.auto()  # the form was open too long
+    TOKEN_INVALID = enum.auto()  # forged, used for another form, or altered
+    SENT_TOO_SOON = enum.auto()  # before the minimum time to fill the form
+    HONEYPOT = enum.auto()  # the field people never see was filled in
+    INVALID = enum.auto()  # field errors, on the form
+    FILES_REFUSED = enum.auto()  # a file the scrubber refused: ``files``
+    STORAGE_FULL = enum.auto()  # no space left: nothing was stored
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: Refusal
+    files: AttachmentsRejected | None = None
+    # For SENT_TOO_SOON: the minimum age was raised because of a flood.
+    under_flood: bool = False
+
+
+def take_report(
+    *, category: Category, form: ReportForm, token: str, proof: str = ""
+) -> services.Submission | Refused:
+    """Check and store a report sent with ``form`` (bound to the answers, the
+    files and the reporter's choice about originals) and its form ``token``;
+    ``proof`` is the optional proof of work that shortens the wait in a flood."""
+    try:
+        secret = read_form_token(
+            token,
+            services.REPORT_FORM,
+            min_age=flood.minimum_fill_time(token=token, proof=proof),
+        )
+    except FormTokenExpired:
+        return Refused(Refusal.TOKEN_EXPIRED)
+    except FormTokenInvalid:
+        return Refused(Refusal.TOKEN_INVALID)
+    except FormSentTooSoon:
+        return Refused(Refusal.SENT_TOO_SOON, under_flood=flood.under_flood())
+    if form.honeypot_filled:
+        return Refused(Refusal.HONEYPOT)
+    if not form.is_valid():
+        return Refused(Refusal.INVALID)
+    try:
+        with services.storage_full_as_error():
+            submission = services.submit_report(
+                category=category,
+                answers=form.answers(),
+                token_secret=secret,
+                uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
+            )
+    except AttachmentsRejected as exc:
+        return Refused(Refusal.FILES_REFUSED, files=exc)
+    except services.StorageFull:
+        return Refused(Refusal.STORAGE_FULL)
+    if submission.created:
+        flood.record_report()
+    return submission
+
+
+def take_message(
+    *, access: services.ReporterAccess, form: MessageForm
+) -> services.MessageResult | Refused:
+    """Check and store a reporter's message sent with ``form`` (its body, files,
+    originals choice and form token) on the case ``access`` opens."""
+    if not form.is_valid():
+        return Refused(Refusal.INVALID)
+    try:
+        secret = read_form_token(form.cleaned_data["token"], services.MESSAGE_FORM)
+    except FormTokenExpired:
+        return Refused(Refusal.TOKEN_EXPIRED)
+    except FormTokenInvalid:
+        return Refused(Refusal.TOKEN_INVALID)
+    try:
+        with services.storage_full_as_error():
+            return services.post_reporter_message(
+                access=access,
+                body=form.cleaned_data["body"],
+                token_digest=token_digest(secret, services.MESSAGE_FORM),
+                uploads=form.cleaned_data["files"],
+                keep_originals=form.cleaned_data["keep_originals"],
+            )
+    except AttachmentsRejected as exc:
+        return Refused(Refusal.FILES_REFUSED, files=exc)
+    except services.StorageFull:
+        return Refused(Refusal.STORAGE_FULL)
