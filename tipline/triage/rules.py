@@ -48,7 +48,7 @@ def add_priority_rule(*, user: User, rule: PriorityRule) -> PriorityRule:
         target=f"priority-rule:{rule.pk}",
         detail={"kind": rule.kind, "weight": rule.weight, "change": "added"},
     )
-    priority.refresh()
+    _refresh_after_commit()
     return rule
 
 
@@ -62,4 +62,11 @@ def delete_priority_rule(*, user: User, rule: PriorityRule) -> None:
     )
     rule.delete()
     priority.forget_rules()
-    priority.refresh()
+    _refresh_after_commit()
+
+
+def _refresh_after_commit() -> None:
+    """Rescore every open case once the rule change is committed: outside the
+    transaction that holds the audit chain's lock, one short write per batch of
+    cases (priority.refresh), so reports and sign-ins do not wait for it."""
+    transaction.on_commit(priority.refresh)

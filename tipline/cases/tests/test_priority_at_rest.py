@@ -138,7 +138,11 @@ def test_the_inbox_still_sorts_by_priority(keyword_rules, submit_report, owner):
 
 
 def test_the_daily_refresh_keeps_the_rounded_keyword_part(
-    keyword_rules, submit_report, admin_user, profile
+    keyword_rules,
+    submit_report,
+    admin_user,
+    profile,
+    django_capture_on_commit_callbacks,
 ):
     case = submitted(submit_report, BOTH)
     PriorityRule.objects.create(kind="age", weight=2)
@@ -151,12 +155,14 @@ def test_the_daily_refresh_keeps_the_rounded_keyword_part(
     case.refresh_from_db()
     days = (timezone.now() - case.created_at).days
     assert case.priority == 3 + 32 + 2 * days
-    # A changed category weight is counted at once, the keyword part unchanged.
+    # A changed category weight is counted once the change is committed, the
+    # keyword part unchanged.
     approach = Category.objects.get(profile=profile, slug="approach")
-    rules.add_priority_rule(
-        user=admin_user,
-        rule=PriorityRule(kind="category", category=approach, weight=10),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        rules.add_priority_rule(
+            user=admin_user,
+            rule=PriorityRule(kind="category", category=approach, weight=10),
+        )
     case.refresh_from_db()
     assert case.priority == 13 + 32 + 2 * days
 

@@ -5,7 +5,7 @@ import pytest
 
 from tipline.accounts.services import unlock_private_key
 from tipline.audit.models import AuditEvent
-from tipline.cases import services as cases
+from tipline.cases import workspace
 from tipline.cases.models import Case
 from tipline.conftest import PASSWORD, form_tokens, receipt_in
 from tipline.intake.models import Report
@@ -17,7 +17,9 @@ VALID = {"what_happened": "A stranger offered money for floor plans of the lab."
 
 def decrypt_for(user, case):
     private = unlock_private_key(user=user, password=PASSWORD)
-    return cases.read_case(case=case, user=user, private_key=private).answers
+    return workspace.read_workspace(
+        case=case, user=user, private_key=private
+    ).plain.answers
 
 
 def test_it_lists_the_categories_of_the_active_profile(client, profile):
