@@ -44,6 +44,8 @@ CODE_WINDOW = timedelta(minutes=15)
 GLOBAL_LIMIT = 100
 GLOBAL_WINDOW = timedelta(minutes=1)
 PASSWORD = LoginFailure.Kind.PASSWORD
+# The longest name the sign-in form accepts (after stripping and NFKC).
+USERNAME_MAX_CHARS = 150
 CODE = LoginFailure.Kind.CODE
 
 
@@ -64,7 +66,9 @@ def account_key(username: str) -> str:
 def account_for(username: str) -> User | None:
     """The account a typed name signs in to, found as Django's login finds it."""
     name = unicodedata.normalize("NFKC", username.strip())
-    return User.objects.filter(username=name).first() if name else None
+    if not name or len(name) > USERNAME_MAX_CHARS:
+        return None  # the form refuses such a name before looking it up
+    return User.objects.filter(username=name).first()
 
 
 def is_throttled(username: str, user: User | None = None) -> bool:

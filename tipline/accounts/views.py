@@ -40,7 +40,9 @@ class StaffLoginView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = str(request.POST.get("username", ""))[:150]
+        # The whole name, not a prefix: the form strips blanks before it looks the
+        # user up, so a prefix of a padded name would be counted as another name.
+        username = str(request.POST.get("username", ""))
         if throttle.is_throttled(username):
             # Counted by the normalised name and by the account it signs in to, so
             # look-alike spellings share one budget (tipline.accounts.throttle).
@@ -52,7 +54,7 @@ class StaffLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        username = str(self.request.POST.get("username", ""))[:150]
+        username = str(self.request.POST.get("username", ""))
         if username:
             account = throttle.account_for(username)
             throttle.record_failure(username, account)
@@ -241,6 +243,14 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 def change_password(request: HttpRequest) -> HttpResponse:
     """A new password; the private key is locked again under it."""
     form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and throttle.is_throttled(
+        request.user.username, request.user
+    ):
+        # A stolen session must not buy unlimited guesses at the password.
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, THROTTLED)
+        return render(request, "accounts/password.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
