@@ -234,7 +234,7 @@ def _checked(detail: Any) -> dict[str, Any]:
             "remaining": remaining,
             "size": int(detail["size"]),
         }
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise _WorkerLost from exc
     if checked["size"] < 0:
         raise _WorkerLost
@@ -320,8 +320,9 @@ class _Worker:
     def _answer(self) -> tuple[str, Any]:
         """The worker's answer, read as untrusted data."""
         try:
+            # OSError: longer than allowed; RecursionError: nested too deep.
             outcome, detail = json.loads(self.conn.recv_bytes(64 * 1024))
-        except (ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RecursionError) as exc:
             raise _WorkerLost from exc
         if not isinstance(outcome, str):
             raise _WorkerLost
