@@ -9,6 +9,7 @@ pipes; only what it says is the attacker's."""
 from __future__ import annotations
 
 import io
+import resource
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,34 @@ def test_hostile_uploads_do_not_hold_pages_at_the_default_threads(
         assert_refused_and_kept(answer)
     assert len(times) > 5
     assert max(times) < 2.0, times
+
+
+def _core_limit(pid: int) -> str:
+    with open(f"/proc/{pid}/limits") as limits:
+        line = next(line for line in limits if line.startswith("Max core file size"))
+    return line.split()[4]  # the soft limit
+
+
+@pytest.fixture
+def core_dumps_allowed():
+    """A host where the service may dump core (LimitCORE=infinity, or a shell
+    with ``ulimit -c unlimited``): workers inherit the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+
+
+def test_a_worker_killed_mid_scrub_cannot_dump_the_plaintext_to_disk(
+    core_dumps_allowed,
+):
+    """RLIMIT_CPU ends a worker with SIGXCPU, whose default action dumps core:
+    the upload's plaintext (and the metadata being removed) would land on disk
+    wherever core dumps go. Each worker allows itself no core dump."""
+    pool = sandbox.ScrubPool(processes=1, seconds=5, memory_bytes=2**31)
+    try:
+        pool.warm()
+        (pid,) = pool.worker_pids()
+        assert _core_limit(pid) == "0"
+    finally:
+        pool.close()
