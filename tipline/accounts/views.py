@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tipline import crypto
 from tipline.accounts import services, throttle, timeouts, two_factor
 from tipline.accounts.forms import CodeForm, PasswordChangeForm, SetupForm
-from tipline.accounts.models import User
+from tipline.accounts.models import LoginFailure, User
 from tipline.accounts.session_keys import forget_unlocked_key, keep_unlocked_key
 from tipline.audit import services as audit
 
@@ -38,12 +38,15 @@ class StaffLoginView(LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    attempt: LoginFailure | None = None
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The whole name, not a prefix: the form strips blanks before it looks the
         # user up, so a prefix of a padded name would be counted as another name.
         username = str(request.POST.get("username", ""))
-        if throttle.is_throttled(username):
+        # Counted as failed until the password proves right (form_valid).
+        self.attempt = throttle.begin_attempt(username) if username else None
+        if username and self.attempt is None:
             # Counted by the normalised name and by the account it signs in to, so
             # look-alike spellings share one budget (tipline.accounts.throttle).
             form = self.get_form()
@@ -56,8 +59,8 @@ class StaffLoginView(LoginView):
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = str(self.request.POST.get("username", ""))
         if username:
+            # Counted already, before the password was checked (post).
             account = throttle.account_for(username)
-            throttle.record_failure(username, account)
             audit.record(
                 action="login.failed",
                 actor=None,
@@ -76,6 +79,8 @@ class StaffLoginView(LoginView):
                 None, _("Your account has no usable key. Ask an administrator.")
             )
             return self.form_invalid(form)
+        if self.attempt is not None:
+            self.attempt.delete()  # the password was right: not a failure
         # Failures are not cleared yet: a right password with a wrong code must not
         # open a fresh budget. They are cleared once the whole sign-in succeeds.
         if two_factor.has_confirmed(user):

@@ -1,12 +1,17 @@
 """Review of issue 12, point 3: ways around the sign-in budgets, through the real
 sign-in and password pages with CSRF enforced."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+import requests
 from django.test import Client
 
 from tipline.accounts import throttle
 from tipline.accounts.models import LoginFailure
-from tipline.conftest import PASSWORD, post_form, staff_login
+from tipline.conftest import PASSWORD, form_tokens, post_form, staff_login
+from tipline.lib import liveserver
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +97,40 @@ def test_wrong_current_passwords_on_the_password_page_are_limited(owner):
     assert response.status_code == 429
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD) is True
+
+
+def test_guesses_sent_at_once_share_the_five_guess_budget(tmp_path, live_database):
+    """The budget used to be checked before the password hash and counted after
+    it, so guesses sent at once all passed the check (6 or 7 of 16 here, up to
+    workers x threads). Each attempt is now counted before its hash."""
+    live = liveserver.prepare(
+        tmp_path,
+        TIPLINE_PASSWORD=PASSWORD,
+        TIPLINE_THREADS="4",  # docs/deployment.md's production example
+        **live_database,
+    )
+    live.run("createuser", "owner", "--role", "analyst", "--team", "national-security")
+    guesses = 16
+    with liveserver.running(live):
+        forms = []
+        for _ in range(guesses):
+            session = requests.Session()
+            html = session.get(live.url + "/staff/login/", timeout=60).text
+            forms.append((session, form_tokens(html)))
+        together = threading.Barrier(guesses)
+
+        def guess(n):
+            session, tokens = forms[n]
+            together.wait(30)
+            return session.post(
+                live.url + "/staff/login/",
+                data={**tokens, "username": "owner", "password": f"no{n}"},
+                allow_redirects=False,
+                timeout=120,
+            ).status_code
+
+        with ThreadPoolExecutor(guesses) as pool:
+            answers = list(pool.map(guess, range(guesses)))
+
+    print(answers)
+    assert answers.count(200) <= throttle.ACCOUNT_LIMIT
