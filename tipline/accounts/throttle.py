@@ -31,7 +31,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tipline.accounts.models import LoginFailure, User
@@ -44,6 +44,8 @@ CODE_WINDOW = timedelta(minutes=15)
 GLOBAL_LIMIT = 100
 GLOBAL_WINDOW = timedelta(minutes=1)
 PASSWORD = LoginFailure.Kind.PASSWORD
+# The longest name the sign-in form accepts (after stripping and NFKC).
+USERNAME_MAX_CHARS = 150
 CODE = LoginFailure.Kind.CODE
 
 
@@ -64,7 +66,9 @@ def account_key(username: str) -> str:
 def account_for(username: str) -> User | None:
     """The account a typed name signs in to, found as Django's login finds it."""
     name = unicodedata.normalize("NFKC", username.strip())
-    return User.objects.filter(username=name).first() if name else None
+    if not name or len(name) > USERNAME_MAX_CHARS:
+        return None  # the form refuses such a name before looking it up
+    return User.objects.filter(username=name).first()
 
 
 def is_throttled(username: str, user: User | None = None) -> bool:
@@ -72,14 +76,30 @@ def is_throttled(username: str, user: User | None = None) -> bool:
     now = timezone.now()
     if LoginFailure.objects.filter(at__gte=now - GLOBAL_WINDOW).count() >= GLOBAL_LIMIT:
         return True
-    user = user or account_for(username)
+    return _recent(username, user or account_for(username)).count() >= ACCOUNT_LIMIT
+
+
+def begin_attempt(username: str) -> LoginFailure | None:
+    """Count a sign-in as failed *before* its password is checked, so attempts
+    sent at once see each other (checking first and counting after the slow
+    hash let a burst through whole); None when the budget is spent. The caller
+    deletes the row if the password turns out right."""
+    user = account_for(username)
+    if is_throttled(username, user):
+        return None
+    failure = _record(username=username, user=user, kind=PASSWORD)
+    if _recent(username, user).filter(pk__lte=failure.pk).count() > ACCOUNT_LIMIT:
+        failure.delete()  # others of the same burst were counted first
+        return None
+    return failure
+
+
+def _recent(username: str, user: User | None) -> QuerySet[LoginFailure]:
     same = Q(account=account_key(username))
     if user is not None:
         same |= Q(user=user)
-    recent = LoginFailure.objects.filter(
-        same, kind=PASSWORD, at__gte=now - ACCOUNT_WINDOW
-    )
-    return recent.count() >= ACCOUNT_LIMIT
+    since = timezone.now() - ACCOUNT_WINDOW
+    return LoginFailure.objects.filter(same, kind=PASSWORD, at__gte=since)
 
 
 def record_failure(username: str, user: User | None = None) -> None:
@@ -124,10 +144,11 @@ def code_lockouts_since(since: datetime) -> int:
     )
 
 
-def _record(*, username: str, user: User | None, kind: str) -> None:
+def _record(*, username: str, user: User | None, kind: str) -> LoginFailure:
     now = timezone.now()
-    LoginFailure.objects.create(
+    failure = LoginFailure.objects.create(
         account=account_key(username), user=user, kind=kind, at=now
     )
     oldest = now - max(ACCOUNT_WINDOW, CODE_WINDOW, GLOBAL_WINDOW)
     LoginFailure.objects.filter(at__lt=oldest).delete()
+    return failure

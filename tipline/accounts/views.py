@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tipline import crypto
 from tipline.accounts import services, throttle, timeouts, two_factor
 from tipline.accounts.forms import CodeForm, PasswordChangeForm, SetupForm
-from tipline.accounts.models import User
+from tipline.accounts.models import LoginFailure, User
 from tipline.accounts.session_keys import forget_unlocked_key, keep_unlocked_key
 from tipline.audit import services as audit
 
@@ -38,10 +38,15 @@ class StaffLoginView(LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    attempt: LoginFailure | None = None
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = str(request.POST.get("username", ""))[:150]
-        if throttle.is_throttled(username):
+        # The whole name, not a prefix: the form strips blanks before it looks the
+        # user up, so a prefix of a padded name would be counted as another name.
+        username = str(request.POST.get("username", ""))
+        # Counted as failed until the password proves right (form_valid).
+        self.attempt = throttle.begin_attempt(username) if username else None
+        if username and self.attempt is None:
             # Counted by the normalised name and by the account it signs in to, so
             # look-alike spellings share one budget (tipline.accounts.throttle).
             form = self.get_form()
@@ -52,10 +57,10 @@ class StaffLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        username = str(self.request.POST.get("username", ""))[:150]
+        username = str(self.request.POST.get("username", ""))
         if username:
+            # Counted already, before the password was checked (post).
             account = throttle.account_for(username)
-            throttle.record_failure(username, account)
             audit.record(
                 action="login.failed",
                 actor=None,
@@ -74,6 +79,8 @@ class StaffLoginView(LoginView):
                 None, _("Your account has no usable key. Ask an administrator.")
             )
             return self.form_invalid(form)
+        if self.attempt is not None:
+            self.attempt.delete()  # the password was right: not a failure
         # Failures are not cleared yet: a right password with a wrong code must not
         # open a fresh budget. They are cleared once the whole sign-in succeeds.
         if two_factor.has_confirmed(user):
@@ -241,6 +248,14 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 def change_password(request: HttpRequest) -> HttpResponse:
     """A new password; the private key is locked again under it."""
     form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and throttle.is_throttled(
+        request.user.username, request.user
+    ):
+        # A stolen session must not buy unlimited guesses at the password.
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, THROTTLED)
+        return render(request, "accounts/password.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(

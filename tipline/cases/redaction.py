@@ -2,9 +2,9 @@
 
 A hidden term is replaced by a numbered placeholder ("[hidden 1]") in everything
 the case page shows, and the list of hidden terms shows only the placeholders, so
-a colleague never reads what an analyst chose to hide. Matching ignores case and
-compatibility forms (full-width letters, ligatures, composed or decomposed
-accents: NFKC then casefold, compared decomposed), treats any run of white space
+a colleague never reads what an analyst chose to hide. Matching ignores case,
+compatibility forms (full-width letters, ligatures: NFKC then casefold) and
+accents (compared decomposed, combining marks dropped), treats any run of white space
 as one space and skips invisible format characters (zero-width spaces, soft
 hyphens, direction marks) and reads curly quotes and dashes as straight ones, so
 a reporter's odd spelling does not let the term through. Look-alike letters of
@@ -55,7 +55,10 @@ def _fold_char(char: str) -> str:
     if char.isspace():
         return " "
     folded = unicodedata.normalize("NFKC", char).casefold()
-    return unicodedata.normalize("NFKD", folded).translate(_SAME_PUNCTUATION)
+    decomposed = unicodedata.normalize("NFKD", folded).translate(_SAME_PUNCTUATION)
+    # Accents are dropped: "Jose Nunez" names José Núñez, and the Turkish
+    # capital İ folds to i plus a dot above. Hiding more is the safe side.
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -99,6 +102,8 @@ class Redactor:
             end = origin[match.end() - 1] + 1
             if end <= cursor:
                 continue
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1  # the accents typed after the term's last letter
             pieces += [text[cursor:start], placeholder(self.numbers[match.group()])]
             cursor = end
         pieces.append(text[cursor:])

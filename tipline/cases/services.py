@@ -118,9 +118,19 @@ def open_case(
         ),
     )
     workflow.record_suggestions(case=case, similar=triage.similar)
+    # The readers were sealed to before this transaction: someone who left the
+    # team (or was deactivated) since gets no key. Their rows are locked, so a
+    # change in progress commits first (offboarding locks the same row).
+    still_members = set(
+        User.objects.select_for_update()
+        .filter(pk__in=[user_id for user_id, _ in sealed.readers])
+        .filter(team=team, is_active=True)
+        .values_list("pk", flat=True)
+    )
     CaseKey.objects.bulk_create(
         CaseKey(case=case, user_id=user_id, sealed_key=blob)
         for user_id, blob in sealed.readers
+        if user_id in still_members
     )
     return case
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tipline import crypto
-from tipline.accounts.models import User
+from tipline.accounts.models import Role, Team, User
 from tipline.intake.models import Attachment, OriginalKey, Report
 from tipline.intake.sandbox import clean_upload
 from tipline.intake.scrub import Cleaned, FileRejected
@@ -165,15 +165,29 @@ def write_files(
     return written
 
 
-def save_rows(written: WrittenFiles, *, report: Report, message: Any = None) -> None:
-    """Insert the rows for written files (inside the caller's transaction)."""
+def save_rows(
+    written: WrittenFiles, *, report: Report, team: Team, message: Any = None
+) -> None:
+    """Insert the rows for written files (inside the caller's transaction).
+
+    The originals were sealed to the team's supervisors before the transaction:
+    one who left the team, the role or the service since gets no key (their
+    rows are locked, so a change in progress commits first)."""
+    sealed_to = {key.user_id for keys in written.original_keys for key in keys}
+    still = set(
+        User.objects.select_for_update()
+        .filter(pk__in=sealed_to, team=team, role=Role.SUPERVISOR, is_active=True)
+        .values_list("pk", flat=True)
+        if sealed_to
+        else ()
+    )
     for row, keys in zip(written.rows, written.original_keys, strict=True):
         row.report = report
         row.message = message
         row.save()
         for key in keys:
             key.attachment = row
-        OriginalKey.objects.bulk_create(keys)
+        OriginalKey.objects.bulk_create(key for key in keys if key.user_id in still)
 
 
 def delete_blobs(names: Iterable[str]) -> None:

@@ -29,6 +29,7 @@ starts per file.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import functools
 import io
@@ -68,6 +69,7 @@ _START_GRACE_SECONDS = 30.0
 # The wall clock allows this much more than the CPU limit: passing a 50 MB file
 # through the pipes, and a machine busy with other work, take time but no CPU.
 WALL_GRACE_SECONDS = 5
+_PR_SET_DUMPABLE = 4  # linux/prctl.h
 logger = logging.getLogger(__name__)
 _FORMATS = {
     (fmt.kind, fmt.content_type, fmt.extension): fmt for fmt in detect.FORMATS.values()
@@ -120,6 +122,15 @@ def _limit_memory(memory_bytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         memory_bytes = min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+
+
+def _no_core_dumps() -> None:
+    """SIGXCPU (the CPU limit) and a crashing decoder dump core by default: the
+    file's plaintext, and the metadata being removed, would land on disk. A
+    process that is not dumpable also cannot be traced by others of its user."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _limit_cpu(seconds: int) -> None:
@@ -199,6 +210,7 @@ def _serve(seconds: int, memory_bytes: int) -> None:
     answers = os.dup(1)
     os.dup2(2, 1)
     conn = _Duplex(Connection(0, writable=False), Connection(answers, readable=False))
+    _no_core_dumps()
     _limit_memory(memory_bytes)
     _answer(conn, "ready")
     for _index in range(FILES_PER_WORKER):
@@ -234,7 +246,7 @@ def _checked(detail: Any) -> dict[str, Any]:
             "remaining": remaining,
             "size": int(detail["size"]),
         }
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise _WorkerLost from exc
     if checked["size"] < 0:
         raise _WorkerLost
@@ -320,8 +332,9 @@ class _Worker:
     def _answer(self) -> tuple[str, Any]:
         """The worker's answer, read as untrusted data."""
         try:
+            # OSError: longer than allowed; RecursionError: nested too deep.
             outcome, detail = json.loads(self.conn.recv_bytes(64 * 1024))
-        except (ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RecursionError) as exc:
             raise _WorkerLost from exc
         if not isinstance(outcome, str):
             raise _WorkerLost

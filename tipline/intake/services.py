@@ -190,7 +190,7 @@ def _store_report(
     # In the report's transaction: whenever the report exists, so does the window in
     # which the same form may show its receipt again.
     handles.save_handle(token_secret, RECEIPT_REPLAY, {})
-    attachments.save_rows(written, report=report)
+    attachments.save_rows(written, report=report, team=team)
     case = cases.open_case(
         report=report,
         team=team,
@@ -310,7 +310,9 @@ def post_reporter_message(
             if message is None:
                 attachments.delete_blobs(written.blob_names)
                 return MessageResult(created=False, files=[])
-            attachments.save_rows(written, report=case.report, message=message)
+            attachments.save_rows(
+                written, report=case.report, team=case.team, message=message
+            )
     except BaseException:
         attachments.delete_blobs(written.blob_names)
         raise

@@ -75,6 +75,7 @@ class _BodyRead:
     received: int = 0
     cut: bool = False
     headers: bool = False  # still waiting for the request's headers
+    sending: bool = False  # the answer going out; ``received``: bytes sent
 
 
 class _Watchdog:
@@ -115,10 +116,12 @@ class _Watchdog:
             for read in late:
                 read.cut = True
                 # Wakes the receiver's blocked recv() with end-of-file; the
-                # socket can still send the 408.
+                # socket can still send the 408. An answer the client stopped
+                # reading is cut both ways: the blocked send() fails at once.
+                how = socket.SHUT_RDWR if read.sending else socket.SHUT_RD
                 if read.sock is not None:
                     with contextlib.suppress(OSError):
-                        read.sock.shutdown(socket.SHUT_RD)
+                        read.sock.shutdown(how)
 
     def _too_slow(self, read: _BodyRead, now: float) -> bool:
         elapsed = now - read.started
@@ -220,7 +223,8 @@ class BodyFirst:
         except BaseException:
             _finish(body)
             raise
-        return _Sent(response, body)
+        sending = _BodyRead(environ.get("gunicorn.socket"), sending=True)
+        return _Sent(response, body, self.watchdog.watching(sending))
 
     def _receive(self, environ: dict[str, Any]) -> BinaryIO | None:
         try:
@@ -325,14 +329,25 @@ class _SpoolBody(io.RawIOBase):
 
 
 class _Sent:
-    """The application's response, iterated by the receiver; closing it also
-    drops the received body and any database connection the receiver opened."""
+    """The application's response, iterated by the receiver under the watchdog
+    (a client that stops reading is held to the same floor as a slow body: the
+    server counts a chunk as sent when it asks for the next one); closing it
+    also drops the received body and any database connection the receiver
+    opened."""
 
-    def __init__(self, response: Iterable[bytes], body: BinaryIO | None) -> None:
-        self.response, self.body = response, body
+    def __init__(
+        self,
+        response: Iterable[bytes],
+        body: BinaryIO | None,
+        watch: contextlib.AbstractContextManager[_BodyRead],
+    ) -> None:
+        self.response, self.body, self.watch = response, body, watch
+        self.sending = watch.__enter__()
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self.response)
+        for chunk in self.response:
+            yield chunk
+            self.sending.received += len(chunk)
 
     def close(self) -> None:
         try:
@@ -340,6 +355,7 @@ class _Sent:
             if close is not None:
                 close()
         finally:
+            self.watch.__exit__(None, None, None)
             _finish(self.body)
 
 

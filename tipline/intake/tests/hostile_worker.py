@@ -51,6 +51,16 @@ def main(memory_bytes: int) -> None:
             conn.write_raw(b"x")
         elif lie == "unknown_rejection":
             _answer(conn, "rejected", "<script>")
+        elif lie == "deep":  # json.loads raises RecursionError
+            conn.send_bytes(b"[" * 30000 + b"]" * 30000)
+        elif lie == "long":  # longer than the 64 KiB an answer may be: OSError
+            _answer(conn, "cleaned", "x" * 100_000)
+        elif lie == "infinite_size":  # json.loads reads Infinity; int() overflows
+            text = json.dumps(["cleaned", {**TEXT, "size": 0}])
+            conn.send_bytes(text.replace('"size": 0', '"size": Infinity').encode())
+        elif lie == "unknown_removed":
+            _answer(conn, "cleaned", {**TEXT, "removed": ["made_up"], "size": 1})
+            conn.write_raw(b"x")
 
 
 if __name__ == "__main__":

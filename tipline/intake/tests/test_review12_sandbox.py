@@ -1,0 +1,139 @@
+"""Review of issue 12, point 1: the web process trusts nothing a scrub worker
+says. A worker that parsed hostile bytes may be the attacker's (a decoder
+exploit): whatever it answers, the file is refused as too costly, never a 500
+that loses the report, never an answer the pages cannot show.
+
+The hostile worker is a real process speaking the pool's real protocol over real
+pipes; only what it says is the attacker's."""
+
+from __future__ import annotations
+
+import io
+import resource
+from pathlib import Path
+
+import pytest
+
+from tipline.intake import sandbox
+from tipline.intake.scrub import FileRejected
+from tipline.intake.tests.test_sandbox import (
+    HostilePool,
+    PagePoller,
+    assert_refused_and_kept,
+    heavy_png,
+    send_at_once,
+)
+from tipline.lib import liveserver
+
+
+@pytest.mark.parametrize(
+    "lie",
+    [
+        "deep",  # RecursionError out of json.loads: a 500 that lost the report
+        "long",  # OSError("bad message length"): a 500 too
+        "infinite_size",  # OverflowError in int(): a 500 too
+        "unknown_removed",  # checked already (sound): a label pages look up
+    ],
+)
+def test_a_hostile_workers_answer_refuses_the_file_as_too_costly(lie, monkeypatch):
+    monkeypatch.setenv("HOSTILE_WORKER_LIE", lie)
+    pool = HostilePool(processes=1, seconds=5, memory_bytes=64 * 1024 * 1024)
+    try:
+        pool.warm()
+        (liar,) = pool.worker_pids()
+        with pytest.raises(FileRejected, match="too_costly"):
+            pool.clean_upload(io.BytesIO(b"an ordinary note\n" * 1000))
+        # The worker that lied is not used again.
+        assert pool.worker_pids() == []
+        assert not Path(f"/proc/{liar}").exists()
+    finally:
+        pool.close()
+
+
+def _status(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/status") as status:
+        return dict(
+            line.rstrip("\n").split(":\t", 1) for line in status if ":\t" in line
+        )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review of issue 12: a scrub worker runs as the web server's user with "
+    "no seccomp, no Landlock and no new user, so a decoder exploit in it can open "
+    "the secrets directory (SECRET_KEY, the receipt pepper), the SQLite database "
+    "and the evidence store; docs/security.md says the workers 'hold no key'",
+)
+def test_a_scrub_worker_cannot_open_what_the_web_server_can(settings):
+    secrets = sorted(p for p in settings.SECRETS_DIR.iterdir() if p.is_file())
+    assert secrets, "positive control: the data directory holds secrets"
+    pool = sandbox.ScrubPool(processes=1, seconds=5, memory_bytes=2**31)
+    try:
+        pool.warm()
+        (pid,) = pool.worker_pids()
+        status = _status(pid)
+        same_user = status["Uid"].split()[1] == str(secrets[0].stat().st_uid)
+        unconfined = status["Seccomp"].strip() == "0"
+        assert not (same_user and unconfined), (
+            f"worker {pid} runs as uid {status['Uid'].split()[1]} without a "
+            f"seccomp filter: it can read {secrets[0]}"
+        )
+    finally:
+        pool.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review of issue 12: `tipline serve` runs one application thread per "
+    "process (TIPLINE_THREADS=1), and that thread waits on the sandbox's pipe for "
+    "the whole scrub, so one hostile file per process holds every page for up to "
+    "the scrub limits (35 s at the defaults); test_sandbox.py measures the honest "
+    "page with TIPLINE_THREADS=4, which `tipline serve` does not default to",
+)
+def test_hostile_uploads_do_not_hold_pages_at_the_default_threads(
+    tmp_path, live_database
+):
+    # The defaults of `tipline serve` (two processes here, one application
+    # thread each), with a CPU limit short enough for a quick test.
+    live = liveserver.prepare(tmp_path, TIPLINE_SCRUB_SECONDS="3", **live_database)
+    with liveserver.running(live):
+        poller = PagePoller(live.url)
+        refused = send_at_once(live.url, heavy_png(), 2)
+        times = poller.stop()
+
+    assert len(refused) == 2
+    for answer in refused:
+        assert_refused_and_kept(answer)
+    assert len(times) > 5
+    assert max(times) < 2.0, times
+
+
+def _core_limit(pid: int) -> str:
+    with open(f"/proc/{pid}/limits") as limits:
+        line = next(line for line in limits if line.startswith("Max core file size"))
+    return line.split()[4]  # the soft limit
+
+
+@pytest.fixture
+def core_dumps_allowed():
+    """A host where the service may dump core (LimitCORE=infinity, or a shell
+    with ``ulimit -c unlimited``): workers inherit the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+
+
+def test_a_worker_killed_mid_scrub_cannot_dump_the_plaintext_to_disk(
+    core_dumps_allowed,
+):
+    """RLIMIT_CPU ends a worker with SIGXCPU, whose default action dumps core:
+    the upload's plaintext (and the metadata being removed) would land on disk
+    wherever core dumps go. Each worker allows itself no core dump."""
+    pool = sandbox.ScrubPool(processes=1, seconds=5, memory_bytes=2**31)
+    try:
+        pool.warm()
+        (pid,) = pool.worker_pids()
+        assert _core_limit(pid) == "0"
+    finally:
+        pool.close()

@@ -1,0 +1,66 @@
+"""Review of issue 12, point 2, against a real server: a client that never reads
+its answers. docs/security.md named it ("a client that never reads its answer is
+the same attack on the way out"), but nothing bounded it: a receiver blocked in
+sending waited for as long as the client kept the connection open, so three
+such connections took a process with two receivers down (the honest page timed
+out after 20 s). Answers are now held to the same floor as bodies."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+import requests
+
+from tipline.lib import liveserver
+
+RECEIVERS = 2
+# One more connection than the one process has receivers.
+READERS = RECEIVERS + 1
+# Pipelined requests per connection: their answers (17 KB each) fill the socket
+# buffers on both sides (a few MB on loopback), then the server's send blocks.
+PIPELINED = 400
+REQUEST = b"GET /api/v1/profile HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def never_reading(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A small window, as a client that reads nothing soon advertises anyway.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(REQUEST * PIPELINED)
+    return sock
+
+
+def test_clients_that_never_read_their_answers_cannot_hold_every_receiver(
+    tmp_path, live_database
+):
+    live = liveserver.prepare(
+        tmp_path,
+        TIPLINE_RECEIVERS=str(RECEIVERS),
+        TIPLINE_WORKERS="1",
+        TIPLINE_BODY_GRACE_SECONDS="4",
+        **live_database,
+    )
+    port = int(live.url.rsplit(":", 1)[1])
+    with liveserver.running(live), contextlib.ExitStack() as held:
+        assert requests.get(live.url + "/report/", timeout=10).status_code == 200
+        for _ in range(READERS):
+            held.callback(never_reading(port).close)
+        # Long enough for the answers to fill the buffers (about 5 s of CPU per
+        # connection) and for a watchdog to act on a send that stopped.
+        time.sleep(25)
+
+        started = time.monotonic()
+        try:
+            page = requests.get(live.url + "/report/", timeout=20)
+        except requests.Timeout:
+            page = None
+        took = time.monotonic() - started
+
+    print(f"honest page after {took:.1f} s")
+    assert page is not None
+    assert page.status_code == 200
+    assert took < 10
