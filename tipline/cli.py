@@ -310,6 +310,7 @@ class _Gunicorn(BaseApplication):
             min_bytes_per_second=settings.BODY_MIN_BYTES_PER_SECOND,
             grace_seconds=settings.BODY_GRACE_SECONDS,
             app_threads=self.options["app_threads"],
+            upload_threads=settings.SCRUB_PROCESSES,
         )
 
 

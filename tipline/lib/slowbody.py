@@ -15,7 +15,12 @@ The design keeps two kinds of thread per process apart:
   encrypted spool (ciphertext only on disk, as uploads always were);
 - *application threads* (few, ``app_threads``, each with its own database
   connection) run Django on requests that are complete, so a slow body never
-  occupies one.
+  occupies one;
+- *upload threads* (``upload_threads``, as many as there are scrub workers)
+  run the requests whose body carries a file. Scrubbing a file waits on a
+  sandbox worker for up to its limits (tipline/intake/sandbox.py): on an
+  application thread, two hostile files held every page of a process for
+  35 s. Pages, sign-ins and text-only reports never wait behind a file.
 
 A watchdog cuts off any body that, after ``grace_seconds``, has averaged less than
 ``min_bytes_per_second`` since its headers arrived: the server answers
@@ -167,6 +172,41 @@ class _HeldBody(io.BytesIO):
         super().close()
 
 
+class _FileScan:
+    """Whether a multipart body carries a file, as Django will see it: Django
+    makes an upload of every part whose Content-Disposition has a non-empty
+    ``filename`` (also spelt ``FileName``, ``filename*``, ``filename*0``...).
+
+    Erring on the side of "yes": any ``filename``, anywhere, in any case, counts
+    unless it is exactly the empty ``filename=""`` that browsers send for a file
+    field left empty. A "yes" too many only runs a request on an upload thread;
+    a "no" too few would let a file be scrubbed on an application thread.
+    """
+
+    NAME = b"filename"
+    LOOKAHEAD = 5  # '=""' and the byte after it
+    TAIL = len(NAME) + LOOKAHEAD + 3
+
+    def __init__(self) -> None:
+        self.found = False
+        self._tail = b""
+
+    def feed(self, chunk: bytes, *, last: bool = False) -> None:
+        if self.found:
+            return
+        window = (self._tail + chunk).lower()
+        start = 0
+        while (at := window.find(self.NAME, start)) != -1:
+            after = window[at + len(self.NAME) : at + len(self.NAME) + self.LOOKAHEAD]
+            if len(after) < self.LOOKAHEAD and not last:
+                break  # decided with the next chunk: the tail keeps it
+            if not (after.startswith(b'=""') and after[3:4] in (b"\r", b";")):
+                self.found = True
+                return
+            start = at + len(self.NAME)
+        self._tail = window[-self.TAIL :]
+
+
 class _Refusal(Exception):
     def __init__(self, status: str, text: str) -> None:
         self.status, self.text = status, text
@@ -186,6 +226,7 @@ class BodyFirst:
         min_bytes_per_second: int,
         grace_seconds: float,
         app_threads: int,
+        upload_threads: int = 1,
     ) -> None:
         self.app = app
         self.spool = spool
@@ -197,6 +238,9 @@ class BodyFirst:
         self.executor = ThreadPoolExecutor(
             max_workers=app_threads, thread_name_prefix="tipline-app"
         )
+        self.upload_executor = ThreadPoolExecutor(
+            max_workers=max(upload_threads, 1), thread_name_prefix="tipline-upload"
+        )
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -204,7 +248,7 @@ class BodyFirst:
         self.watchdog.headers_arrived(environ.get("gunicorn.socket"))
         try:
             with _client_language(environ):
-                body = self._receive(environ)
+                body, files = self._receive(environ)
         except _Refusal as refusal:
             # gunicorn ignores an application's "Connection: close"; ending the
             # socket's read side makes it close the connection after the answer
@@ -218,21 +262,25 @@ class BodyFirst:
             environ["wsgi.input"] = body
         # The response is produced on an application thread and sent from this
         # one: a client that reads slowly holds a receiver, not the application.
+        executor = self.upload_executor if files else self.executor
         try:
-            response = self.executor.submit(self.app, environ, start_response).result()
+            response = executor.submit(self.app, environ, start_response).result()
         except BaseException:
             _finish(body)
             raise
         sending = _BodyRead(environ.get("gunicorn.socket"), sending=True)
         return _Sent(response, body, self.watchdog.watching(sending))
 
-    def _receive(self, environ: dict[str, Any]) -> BinaryIO | None:
+    def _receive(self, environ: dict[str, Any]) -> tuple[BinaryIO | None, bool]:
+        """The body, received whole, and whether it carries a file."""
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             raise _Refusal("400 Bad Request", _("The request is malformed.")) from None
         if length <= 0:
-            return None
+            return None, False
+        content_type = str(environ.get("CONTENT_TYPE", "")).strip().lower()
+        scan = _FileScan() if content_type.startswith("multipart/") else None
         if length > self.max_bytes:
             raise _Refusal(
                 "413 Content Too Large", _("The request is too large to accept.")
@@ -265,6 +313,8 @@ class BodyFirst:
                         ),
                     ) from None
                 read.received += len(chunk)
+                if scan is not None:
+                    scan.feed(chunk, last=read.received >= length)
         if read.received < length:
             _close(sink)
             if read.cut:
@@ -273,7 +323,7 @@ class BodyFirst:
                     _("The request arrived too slowly and was stopped. Try again."),
                 )
             raise _Refusal("400 Bad Request", _("The request ended early."))
-        return self._readable(sink)
+        return self._readable(sink), scan is not None and scan.found
 
     def _write(self, sink: Any, chunk: bytes) -> Any:
         """Write ``chunk``, moving to an encrypted spool past IN_MEMORY_BYTES

