@@ -37,6 +37,7 @@ import json
 import logging
 import math
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -58,6 +59,7 @@ from tipline.intake.scrub import (
     detect,
 )
 from tipline.intake.scrub.result import ordered
+from tipline.lib import confine
 
 PIPE_CHUNK = 1024 * 1024
 # Outputs larger than this come back into an encrypted spool, not memory.
@@ -212,7 +214,8 @@ def _serve(seconds: int, memory_bytes: int) -> None:
     conn = _Duplex(Connection(0, writable=False), Connection(answers, readable=False))
     _no_core_dumps()
     _limit_memory(memory_bytes)
-    _answer(conn, "ready")
+    missing = confine.confine(readable_dirs())
+    _answer(conn, "ready", missing)
     for _index in range(FILES_PER_WORKER):
         try:
             command, size = _request(conn)
@@ -223,6 +226,27 @@ def _serve(seconds: int, memory_bytes: int) -> None:
             return
         except MemoryError:
             return  # the parent sees the pipe close: refused as too costly
+
+
+def readable_dirs() -> list[str]:
+    """What a confined worker may still read and execute from: the Python
+    installation (parsers import modules as they go), the system's shared
+    libraries and Tipline's own package. Never the working directory, the data
+    directory, /etc or /tmp (tipline/lib/confine.py)."""
+    import tipline
+
+    return sorted(
+        {
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            sys.base_exec_prefix,
+            os.path.dirname(os.path.abspath(tipline.__file__)),
+            "/usr",
+            "/lib",
+            "/lib64",
+        }
+    )
 
 
 # The web side.
@@ -260,12 +284,21 @@ def _widen(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_CHUNK)
 
 
+# Environment variables a worker does not get: Tipline's settings, and the usual
+# carriers of credentials for the database, object storage and other services.
+_NOT_FOR_WORKERS = re.compile(
+    r"TIPLINE_|DJANGO_|AWS_|PG|DATABASE|S3_|.*(KEY|SECRET|TOKEN|PASSWORD|PASSWD|"
+    r"CREDENTIAL|AUTH)",
+    re.IGNORECASE,
+)
+
+
 def _worker_env() -> dict[str, str]:
     """The web process's environment without any Tipline setting or secret."""
     return {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("TIPLINE_") and key != "DJANGO_SETTINGS_MODULE"
+        if not _NOT_FOR_WORKERS.match(key)
     }
 
 
@@ -298,8 +331,11 @@ class _Worker:
         self.files = 0
         self.timed_out = False
         self._wait(time.monotonic() + _START_GRACE_SECONDS)
-        if self._answer()[0] != "ready":
+        outcome, missing = self._answer()
+        if outcome != "ready" or not isinstance(missing, list):
             raise _WorkerLost
+        # The confinements this kernel could not apply (tipline/lib/confine.py).
+        self.unconfined = sorted(str(part) for part in missing)
 
     @property
     def worn_out(self) -> bool:
@@ -405,6 +441,7 @@ class ScrubPool:
         self._slots = threading.BoundedSemaphore(max(processes, 1))
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
+        self._warned = False
 
     def clean_upload(self, source: BinaryIO) -> Cleaned:
         """Scrub ``source`` in a worker; FileRejected("too_costly") if the file
@@ -464,9 +501,17 @@ class ScrubPool:
                     return worker
                 worker.end()
         try:
-            return self.worker(self.seconds, self.memory_bytes)
+            worker = self.worker(self.seconds, self.memory_bytes)
         except (_WorkerLost, EOFError, OSError):
             raise FileRejected("too_costly") from None
+        if worker.unconfined and not self._warned:
+            self._warned = True
+            logger.warning(
+                "scrub workers run without %s: this kernel does not offer it "
+                "(docs/security.md, The sandbox)",
+                ", ".join(worker.unconfined),
+            )
+        return worker
 
     def _give_back(self, worker: _Worker) -> None:
         if worker.worn_out:

@@ -27,7 +27,7 @@ def main(memory_bytes: int) -> None:
     answers = os.dup(1)
     os.dup2(2, 1)
     conn = _Duplex(Connection(0, writable=False), Connection(answers, readable=False))
-    _answer(conn, "ready")
+    _answer(conn, "ready", [])
     while True:
         try:
             _command, size = json.loads(conn.recv_bytes(1024))
