@@ -1,11 +1,11 @@
 import pytest
 from django.test import Client
 
+from testkit.helpers import form_tokens, post_form, receipt_in, staff_login
 from tipline.accounts.session_keys import COOKIE_NAME
 from tipline.audit.models import AuditEvent
 from tipline.audit.services import verify_chain
 from tipline.cases.models import Case, Message
-from tipline.conftest import form_tokens, post_form, receipt_in, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +145,8 @@ def test_without_the_key_cookie_the_session_cannot_read_cases(owner_client, case
 def test_session_row_does_not_hold_the_private_key_in_clear(owner, owner_client):
     from django.contrib.sessions.models import Session
 
+    from testkit.helpers import PASSWORD
     from tipline.accounts.services import unlock_private_key
-    from tipline.conftest import PASSWORD
 
     private = unlock_private_key(user=owner, password=PASSWORD)
     for session in Session.objects.all():

@@ -8,8 +8,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from testkit.helpers import form_tokens
 from tipline.cases.models import Case, Message
-from tipline.conftest import form_tokens
 from tipline.intake.models import Attachment, Report
 
 pytestmark = pytest.mark.django_db
