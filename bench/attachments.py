@@ -27,8 +27,8 @@ from bench.common import (
     proc_status_kib,
     write_result,
 )
+from testkit import liveserver
 from tipline import crypto
-from tipline.lib import liveserver
 
 MB = 1024 * 1024
 REPEAT = 5

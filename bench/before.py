@@ -26,7 +26,7 @@ from pathlib import Path
 from bench.attachments import MB, big_pdf, noisy_jpeg
 from bench.common import form_tokens, new_session, write_result
 from bench.sandbox import pdf, photo
-from tipline.lib import liveserver
+from testkit import liveserver
 
 BASELINE = "87ca126"
 ROUNDS = 7

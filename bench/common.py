@@ -1,6 +1,6 @@
 """Shared helpers for the benchmarks: machine description, timing, result files.
 
-Benchmarks run a real instance (tipline.lib.liveserver) on 127.0.0.1 and report
+Benchmarks run a real instance (testkit.liveserver) on 127.0.0.1 and report
 ratios against a baseline measured in the same run, because the machines they run
 on are shared and noisy.
 """

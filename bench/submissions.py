@@ -39,7 +39,7 @@ from django.core import signing
 from PIL import Image
 
 from bench.common import STAFF_PASSWORD, form_tokens, proc_status_kib, write_result
-from tipline.lib import liveserver
+from testkit import liveserver
 
 HERE = Path(__file__).resolve().parent
 CONCURRENCY = [1, 8, 32, 128]

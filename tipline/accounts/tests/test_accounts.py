@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from testkit.helpers import PASSWORD, post_form
 from tipline import crypto
 from tipline.accounts import services
 from tipline.accounts.models import Role, User
-from tipline.conftest import PASSWORD, post_form
 
 pytestmark = pytest.mark.django_db
 

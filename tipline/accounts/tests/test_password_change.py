@@ -3,11 +3,11 @@
 import pytest
 from django.test import Client
 
+from testkit.helpers import PASSWORD, post_form, staff_login
 from tipline import crypto
 from tipline.accounts.models import User
 from tipline.accounts.services import unlock_private_key
 from tipline.audit.models import AuditEvent
-from tipline.conftest import PASSWORD, post_form, staff_login
 
 pytestmark = pytest.mark.django_db
 

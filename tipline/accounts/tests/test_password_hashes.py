@@ -10,8 +10,8 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 import tipline.settings as production
+from testkit.helpers import PASSWORD, post_form
 from tipline.accounts.models import Role, User
-from tipline.conftest import PASSWORD, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def sign_in(username):
 def test_a_new_password_is_hashed_with_argon2id_as_costly_as_the_key_lock(
     production_hashes, profile
 ):
-    from tipline.conftest import make_staff
+    from testkit.helpers import make_staff
 
     user = make_staff("hashed", "triage", Role.ANALYST)
 
@@ -71,7 +71,7 @@ def test_a_new_password_is_hashed_with_argon2id_as_costly_as_the_key_lock(
 
 
 def test_a_stronger_key_lock_raises_the_hash_cost_too(production_hashes, profile):
-    from tipline.conftest import make_staff
+    from testkit.helpers import make_staff
 
     production_hashes.KEY_PASSWORD_OPSLIMIT = 3
     production_hashes.KEY_PASSWORD_MEMLIMIT = 128 * 1024 * 1024

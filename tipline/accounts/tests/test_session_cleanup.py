@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from testkit.helpers import staff_login
 from tipline import schedule
 from tipline.accounts.session_keys import SESSION_FIELD
-from tipline.conftest import staff_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TASK = "tipline.accounts.tasks.clear_expired_sessions"

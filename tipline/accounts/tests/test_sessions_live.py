@@ -11,8 +11,11 @@ from http.cookies import SimpleCookie
 import pytest
 import requests
 
-from tipline.conftest import PASSWORD
-from tipline.lib import liveserver
+from testkit import liveserver
+from testkit.helpers import PASSWORD
+
+# Every test here starts a real server.
+pytestmark = pytest.mark.live
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -9,10 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tipline.accounts import throttle
-from tipline.accounts.models import LoginFailure, Role, SecondFactor
-from tipline.audit.models import AuditEvent
-from tipline.conftest import (
+from testkit.helpers import (
     AUTHENTICATORS,
     PASSWORD,
     authenticator_code,
@@ -21,6 +18,9 @@ from tipline.conftest import (
     post_form,
     staff_login,
 )
+from tipline.accounts import throttle
+from tipline.accounts.models import LoginFailure, Role, SecondFactor
+from tipline.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from testkit.helpers import PASSWORD, post_form, staff_login
 from tipline.accounts import throttle, timeouts
 from tipline.accounts.models import LoginFailure
 from tipline.accounts.session_keys import COOKIE_NAME
 from tipline.audit.models import AuditEvent
-from tipline.conftest import PASSWORD, post_form, staff_login
 
 pytestmark = pytest.mark.django_db
 

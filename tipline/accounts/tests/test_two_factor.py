@@ -6,16 +6,16 @@ import re
 import pytest
 from django.test import Client
 
-from tipline.accounts import throttle, two_factor
-from tipline.accounts.models import RecoveryCode, Role, SecondFactor
-from tipline.audit.models import AuditEvent
-from tipline.conftest import (
+from testkit.helpers import (
     PASSWORD,
     authenticator_code,
     enrol_authenticator,
     make_staff,
     post_form,
 )
+from tipline.accounts import throttle, two_factor
+from tipline.accounts.models import RecoveryCode, Role, SecondFactor
+from tipline.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

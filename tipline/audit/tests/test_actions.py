@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 
 import tipline
+from testkit.helpers import staff_login
 from tipline.audit import actions
 from tipline.cases.models import Case, Status
 from tipline.cases.workflow import change_status
-from tipline.conftest import staff_login
 
 SOURCE = Path(tipline.__file__).parent
 

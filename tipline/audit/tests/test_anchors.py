@@ -12,11 +12,11 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
+from testkit import liveserver
+from testkit.helpers import form_tokens
 from tipline.audit import anchors
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent, ChainHead
-from tipline.conftest import form_tokens
-from tipline.lib import liveserver
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def record_committed(django_capture_on_commit_callbacks, count):
             audit.record(action="case.read", actor=None, target=f"case:{n}")
 
 
+@pytest.mark.live
 def test_a_real_server_anchors_its_writes_and_a_cut_tail_fails_verify(
     tmp_path, live_database
 ):

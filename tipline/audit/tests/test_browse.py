@@ -1,9 +1,9 @@
 import pytest
 from django.test import Client
 
+from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.audit import services as audit
-from tipline.conftest import make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
 

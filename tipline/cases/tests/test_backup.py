@@ -10,8 +10,8 @@ import uuid
 import pytest
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
-from tipline.lib import liveserver
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 
 
 def send_report(base, text, files=None):

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tipline.conftest import PASSWORD
+from testkit.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, make_staff, staff_login
 from tipline import crypto
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
@@ -19,8 +21,6 @@ from tipline.audit.models import AuditEvent
 from tipline.audit.services import verify_chain
 from tipline.cases.models import Case, CaseKey
 from tipline.cli import deployment_check
-from tipline.conftest import PASSWORD, form_tokens, make_staff, staff_login
-from tipline.lib import liveserver
 
 pytestmark = pytest.mark.django_db
 
@@ -271,6 +271,7 @@ def test_with_nothing_unreadable_nothing_is_granted(profile, owner, escrow_key_f
     assert output == "Every case can be read by someone: nothing to grant.\n"
 
 
+@pytest.mark.live
 def test_the_whole_path_through_the_real_server_and_command(tmp_path, live_database):
     """``tipline serve`` warns, ``tipline check`` flags, ``tipline escrow grant``
     reads the key from stdin, and the analyst reads the report over HTTP."""

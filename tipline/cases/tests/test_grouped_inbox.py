@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from testkit.helpers import staff_login
 from tipline.cases import selectors, workflow
 from tipline.cases.models import Case, Outcome, Status
-from tipline.conftest import staff_login
 from tipline.intake.models import Category
 from tipline.intake.profiles import forget_categories
 from tipline.triage.models import RoutingRule

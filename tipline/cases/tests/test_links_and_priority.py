@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case, CaseLink, LinkState, Status
-from tipline.conftest import make_staff, staff_login
 from tipline.intake.models import Category
 from tipline.triage import priority
 from tipline.triage.models import PriorityRule

@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from testkit.helpers import PASSWORD, make_staff, post_form, staff_login
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
 from tipline.audit.models import AuditEvent
 from tipline.audit.services import verify_chain
 from tipline.cases import offboarding, workflow
 from tipline.cases.models import Case, CaseKey
-from tipline.conftest import PASSWORD, make_staff, post_form, staff_login
 from tipline.intake.models import Category, OriginalKey
 from tipline.intake.profiles import forget_categories
 from tipline.triage.models import RoutingRule
@@ -210,7 +210,7 @@ def test_a_session_made_while_deactivated_dies_at_reactivation(owner):
 
 
 def test_a_sign_in_waiting_for_its_second_factor_is_ended(supervisor):
-    from tipline.conftest import enrol_authenticator
+    from testkit.helpers import enrol_authenticator
 
     enrol_authenticator(supervisor)
     waiting = Client(enforce_csrf_checks=True)

@@ -3,7 +3,7 @@ an operator runs it, while the person's browser keeps its cookies."""
 
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens
+from testkit.helpers import PASSWORD, form_tokens
 
 WORDS = "A man asked for the floor plans of building four at the naval laboratory."
 

@@ -15,11 +15,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
+from testkit.helpers import PASSWORD, staff_login
 from tipline import crypto
 from tipline.accounts.models import User
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case
-from tipline.conftest import PASSWORD, staff_login
 from tipline.intake.models import Category
 from tipline.triage import priority, rules
 from tipline.triage.models import PriorityRule
@@ -188,8 +188,8 @@ def test_a_malicious_outcome_drops_the_keyword_part_from_the_sort(
 
 @pytest.fixture
 def admin_user(profile):
+    from testkit.helpers import make_staff
     from tipline.accounts.models import Role
-    from tipline.conftest import make_staff
 
     return make_staff("admin", "triage", role=Role.ADMINISTRATOR)
 

@@ -10,6 +10,7 @@ import requests
 from django.test import Client
 from django.utils import timezone
 
+from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases import retention
@@ -22,7 +23,6 @@ from tipline.cases.models import (
     RetentionPeriod,
 )
 from tipline.cases.workflow import change_status
-from tipline.conftest import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.intake.models import Attachment, Report
 from tipline.triage.models import FingerprintBand, TextFingerprint
 

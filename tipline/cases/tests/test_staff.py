@@ -1,11 +1,18 @@
+import base64
+import json
+
 import pytest
 from django.test import Client
 
-from tipline.accounts.session_keys import COOKIE_NAME
+from testkit.helpers import PASSWORD, form_tokens, post_form, receipt_in, staff_login
+from tipline.accounts.session_keys import (
+    COOKIE_NAME,
+    SESSION_FIELD,
+    unlocked_private_key,
+)
 from tipline.audit.models import AuditEvent
 from tipline.audit.services import verify_chain
 from tipline.cases.models import Case, Message
-from tipline.conftest import form_tokens, post_form, receipt_in, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -142,19 +149,52 @@ def test_without_the_key_cookie_the_session_cannot_read_cases(owner_client, case
     assert "Sign in again to unlock case data." in login_page.content.decode()
 
 
-def test_session_row_does_not_hold_the_private_key_in_clear(owner, owner_client):
+def key_forms(key: bytes) -> list[str]:
+    """Every way the key could sit in a session as text."""
+    return [
+        key.hex(),
+        key.hex().upper(),
+        base64.b64encode(key).decode(),
+        base64.b64encode(key).decode().rstrip("="),
+        base64.urlsafe_b64encode(key).decode().rstrip("="),
+        base64.b32encode(key).decode().rstrip("="),
+        json.dumps(list(key)),
+    ]
+
+
+def session_store_text() -> str:
+    """All the session store holds, as stored and as decoded."""
     from django.contrib.sessions.models import Session
 
+    rows = list(Session.objects.all())
+    decoded = [row.get_decoded() for row in rows]
+    return json.dumps(decoded) + "".join(row.session_data for row in rows)
+
+
+def test_session_row_does_not_hold_the_private_key_in_clear(owner, owner_client):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
     from tipline.accounts.services import unlock_private_key
-    from tipline.conftest import PASSWORD
 
     private = unlock_private_key(user=owner, password=PASSWORD)
-    for session in Session.objects.all():
-        data = session.session_data
-        assert private.hex() not in data
-        assert (
-            private not in session.get_decoded().get("tipline_locked_key", "").encode()
-        )
+    session = SessionStore(owner_client.session.session_key)
+
+    assert session[SESSION_FIELD]
+    stored = session_store_text()
+    assert [form for form in key_forms(private) if form in stored] == []
+    # The key is there, locked under the key in the cookie ...
+    request = RequestFactory().get("/staff/")
+    request.user, request.session = owner, session
+    request.COOKIES[COOKIE_NAME] = owner_client.cookies[COOKIE_NAME].value
+    assert unlocked_private_key(request) == private
+    # ... and the search finds it written in the store in any of these forms.
+    for form in key_forms(private):
+        leaky = SessionStore()
+        leaky["leak"] = form
+        leaky.save()
+        assert form in session_store_text()
+        leaky.delete()
 
 
 def test_wrong_password_is_refused_without_saying_which_part(client, owner):

@@ -7,14 +7,17 @@ import os
 import pytest
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens
 from tipline.intake.tests.test_disk_full import fill, small_disk
-from tipline.lib import liveserver
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0,
-    reason="mounting a small filesystem needs root (CI has it)",
-)
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(
+        os.geteuid() != 0,
+        reason="mounting a small filesystem needs root (CI has it)",
+    ),
+]
 OUT_OF_SPACE = "The service is out of storage space just now"
 
 

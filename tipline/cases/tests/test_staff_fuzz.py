@@ -6,10 +6,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from testkit.helpers import form_tokens, make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case, Note
-from tipline.conftest import form_tokens, make_staff, staff_login
 
 pytestmark = pytest.mark.django_db
 

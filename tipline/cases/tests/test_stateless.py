@@ -4,8 +4,8 @@ import re
 
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
-from tipline.lib import liveserver
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 
 
 def post(session, base, page, action, data, files=None):

@@ -9,17 +9,17 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from tipline.accounts.models import Role
-from tipline.audit.models import AuditEvent
-from tipline.audit.services import verify_chain
-from tipline.cases import deadlines
-from tipline.cases.models import Case, CaseKey, Note, Outcome, Redaction, Status
-from tipline.conftest import (
+from testkit.helpers import (
     make_staff,
     post_form,
     receipt_in,
     staff_login,
 )
+from tipline.accounts.models import Role
+from tipline.audit.models import AuditEvent
+from tipline.audit.services import verify_chain
+from tipline.cases import deadlines
+from tipline.cases.models import Case, CaseKey, Note, Outcome, Redaction, Status
 from tipline.triage.models import FingerprintBand, TextFingerprint
 
 pytestmark = pytest.mark.django_db

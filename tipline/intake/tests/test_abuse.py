@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tipline.conftest import form_tokens, receipt_in
+from testkit.helpers import form_tokens, receipt_in
 from tipline.intake.models import Report
 
 pytestmark = pytest.mark.django_db

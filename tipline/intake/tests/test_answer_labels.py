@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from testkit.helpers import post_form, receipt_in, staff_login
 from tipline.cases.models import Case
-from tipline.conftest import post_form, receipt_in, staff_login
 from tipline.intake import services
 from tipline.intake.models import Category
 from tipline.intake.profiles import ProfileInvalid, read_profile

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 
 FORWARDED_FOR = "203.0.113.77"
 

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case, Message
-from tipline.conftest import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.intake import attachments
 from tipline.intake.models import Attachment, Report
 from tipline.intake.tests.samples import SERIAL, gps_jpeg

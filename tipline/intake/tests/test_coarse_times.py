@@ -20,11 +20,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case, Message
-from tipline.conftest import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.intake.models import Attachment, Report
 from tipline.intake.tests.samples import gps_jpeg
 from tipline.triage.services import default_team

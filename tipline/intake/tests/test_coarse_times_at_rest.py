@@ -31,11 +31,11 @@ import psycopg
 import pytest
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 from tipline.intake.tests.samples import gps_jpeg
 from tipline.intake.tests.test_at_rest import post_page_form, run_sql_checkpoint
 from tipline.intake.tests.timescan import EPOCH_2000, Window, find_times
-from tipline.lib import liveserver
 
 REPORTED = datetime(2026, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)
 STAFF_REPLY = datetime(2026, 3, 14, 15, 23, 41, 271828, tzinfo=UTC)
@@ -253,6 +253,7 @@ def finer_times(live, windows: list[Window]) -> list[tuple[str, object]]:
 # --- The test ------------------------------------------------------------------
 
 
+@pytest.mark.live
 def test_a_reporter_journey_leaves_no_finer_time_than_the_hour(tmp_path, live_database):
     live = liveserver.prepare(tmp_path, TIPLINE_PASSWORD=PASSWORD, **live_database)
     live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tipline.conftest import form_tokens, receipt_in
+from testkit.helpers import form_tokens, receipt_in
 
 REPORTS = 60
 

@@ -11,7 +11,7 @@ import time
 import requests
 from PIL import Image
 
-from tipline.conftest import form_tokens, receipt_in
+from testkit.helpers import form_tokens, receipt_in
 
 STATE = """
 import io

@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
-from tipline.lib import liveserver
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0, reason="mounting a small filesystem needs root (CI has it)"
-)
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="mounting a small filesystem needs root (CI has it)"
+    ),
+]
 
 
 @contextlib.contextmanager

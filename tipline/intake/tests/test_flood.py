@@ -11,9 +11,9 @@ import pytest
 import requests
 from django.core import signing
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 from tipline.intake.models import Report
-from tipline.lib import liveserver
 
 JUNK = 5_000
 
@@ -33,6 +33,7 @@ def signed_token(secret_key: str, *, just_issued: bool = False) -> str:
     return signer.sign(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 
+@pytest.mark.live
 def test_a_flood_of_junk_stores_nothing_while_staff_and_reporters_carry_on(
     tmp_path, live_database
 ):

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.test import Client
 
+from testkit.helpers import form_tokens, post_form, receipt_in
 from tipline.cases.models import Message
-from tipline.conftest import form_tokens, post_form, receipt_in
 from tipline.intake.models import BrowserHandle, Profile
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tipline.conftest import PASSWORD
+from testkit.helpers import PASSWORD
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
 
 pytestmark = pytest.mark.browser

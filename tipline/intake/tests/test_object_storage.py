@@ -9,10 +9,10 @@ import requests
 from botocore.exceptions import ClientError
 from django.core.files.storage import default_storage
 
-from tipline.conftest import PASSWORD, form_tokens
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens
 from tipline.intake import attachments
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
-from tipline.lib import liveserver
 
 
 def bucket_objects(server, bucket):

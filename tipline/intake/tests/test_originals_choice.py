@@ -15,9 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
 from tipline.cases.models import Case
-from tipline.conftest import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.intake.models import Attachment, OriginalKey, Profile
 from tipline.intake.tests import test_scrub as scrub_samples
 from tipline.intake.tests.samples import gps_jpeg

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import expect
 
-from tipline.conftest import PASSWORD, form_tokens
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens
 from tipline.intake import flood, proof
 from tipline.intake.models import Report
-from tipline.lib import liveserver
 
 BITS = 10
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tipline.conftest import BrowserClient, form_tokens, receipt_in
+from testkit.helpers import BrowserClient, form_tokens, receipt_in
 from tipline.intake.models import Report
 
 pytestmark = pytest.mark.django_db

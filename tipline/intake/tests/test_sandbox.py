@@ -18,10 +18,10 @@ import pytest
 import requests
 from PIL import Image, ImageCms
 
-from tipline.conftest import PASSWORD, form_tokens, receipt_in
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, receipt_in
 from tipline.intake.sandbox import ScrubPool, _Worker
 from tipline.intake.scrub import FileRejected
-from tipline.lib import liveserver
 
 TOO_COSTLY = "This file took too long or too much memory to check safely."
 STORY = "A van parked by the gate every night this week."
@@ -144,6 +144,7 @@ def send_at_once(base: str, data: bytes, count: int) -> list[requests.Response]:
     return results
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("server", [{"TIPLINE_SCRUB_SECONDS": "1"}], indirect=True)
 def test_files_past_the_cpu_limit_are_refused_while_pages_answer(server):
     """At the serving defaults (one application thread per process): a request
@@ -174,6 +175,7 @@ def test_files_past_the_cpu_limit_are_refused_while_pages_answer(server):
     assert count_reports(server) == ["1", "1"]
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     "server", [{"TIPLINE_SCRUB_MEMORY_BYTES": str(450 * 1024 * 1024)}], indirect=True
 )
@@ -191,6 +193,7 @@ def test_a_file_past_the_memory_limit_is_refused_and_a_retry_works(server):
     assert count_reports(server) == ["1", "1"]
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("server", [{}], indirect=True)
 def test_a_worker_killed_mid_scrub_loses_no_report(server):
     base = server.url
@@ -259,6 +262,7 @@ def open_files_holding(pids: list[int], marker: bytes) -> list[str]:
     return found
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("server", [{}], indirect=True)
 def test_no_plaintext_on_disk_while_a_file_is_scrubbed(server, tmp_path):
     marker = f"MARKER-{os.urandom(8).hex()}".encode()

@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from tipline.conftest import form_tokens, post_form, receipt_in
+from testkit.helpers import form_tokens, post_form, receipt_in
 from tipline.intake.models import Attachment
 from tipline.intake.scrub import Remaining, clean_file, tiff, verify
 from tipline.intake.scrub.messages import REMAINING_LABELS, remaining_labels

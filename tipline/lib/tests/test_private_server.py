@@ -7,10 +7,14 @@ import socket
 import stat
 import time
 
+import pytest
 import requests
 
-from tipline.conftest import form_tokens
-from tipline.lib import liveserver
+from testkit import liveserver
+from testkit.helpers import form_tokens
+
+# Every test here starts a real server.
+pytestmark = pytest.mark.live
 
 # A loopback address of its own, so any trace of the client in the logs is unique.
 CLIENT = "127.0.0.23"

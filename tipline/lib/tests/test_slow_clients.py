@@ -17,9 +17,12 @@ import requests
 from PIL import Image
 from urllib3 import encode_multipart_formdata
 
-from tipline.conftest import form_tokens, receipt_in
+from testkit import liveserver
+from testkit.helpers import form_tokens, receipt_in
 from tipline.intake.tests.test_disk_full import fill, small_disk
-from tipline.lib import liveserver
+
+# Every test here starts a real server.
+pytestmark = pytest.mark.live
 
 GRACE = 6
 ATTACKERS = 32

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from tipline.conftest import make_staff, post_form, receipt_in
+from testkit.helpers import make_staff, post_form, receipt_in
 from tipline.intake.profiles import load_profile, read_profile
 from tipline.outreach import views
 from tipline.triage.services import default_team

@@ -1,6 +1,6 @@
 import pytest
 
-from tipline.conftest import form_tokens
+from testkit.helpers import form_tokens
 from tipline.intake.models import Report
 
 pytestmark = pytest.mark.django_db
