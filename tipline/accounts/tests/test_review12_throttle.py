@@ -8,10 +8,10 @@ import pytest
 import requests
 from django.test import Client
 
+from testkit import liveserver
+from testkit.helpers import PASSWORD, form_tokens, post_form, staff_login
 from tipline.accounts import throttle
 from tipline.accounts.models import LoginFailure
-from tipline.conftest import PASSWORD, form_tokens, post_form, staff_login
-from tipline.lib import liveserver
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,7 @@ def test_wrong_current_passwords_on_the_password_page_are_limited(owner):
     assert owner.check_password(PASSWORD) is True
 
 
+@pytest.mark.live
 def test_guesses_sent_at_once_share_the_five_guess_budget(tmp_path, live_database):
     """The budget used to be checked before the password hash and counted after
     it, so guesses sent at once all passed the check (6 or 7 of 16 here, up to

@@ -12,12 +12,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from testkit.helpers import PASSWORD, make_staff
 from tipline.accounts.models import Role
 from tipline.accounts.services import unlock_private_key
 from tipline.audit.models import AuditEvent, ChainHead
 from tipline.cases import workflow, workspace
 from tipline.cases.models import Case, CaseKey, Note
-from tipline.conftest import PASSWORD, make_staff
 from tipline.intake.models import Category
 from tipline.triage import rules
 from tipline.triage.models import PriorityRule

@@ -20,11 +20,11 @@ from django.db import connection
 from django.test import Client
 from PIL import Image
 
+from testkit.helpers import make_staff, staff_login
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role
 from tipline.cases import offboarding
 from tipline.cases.models import Case, CaseKey
-from tipline.conftest import make_staff, staff_login
 from tipline.intake.models import OriginalKey
 from tipline.triage.services import default_team
 

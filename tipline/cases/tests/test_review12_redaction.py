@@ -3,6 +3,7 @@ type, on the real case page of a real report."""
 
 import pytest
 
+from testkit.helpers import post_form
 from tipline.cases.models import Case
 from tipline.cases.tests.test_redaction import (
     client_for,
@@ -10,7 +11,6 @@ from tipline.cases.tests.test_redaction import (
     page_of,
     post_on_page,
 )
-from tipline.conftest import post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ import contextlib
 import socket
 import time
 
+import pytest
 import requests
 
-from tipline.lib import liveserver
+from testkit import liveserver
 
 RECEIVERS = 2
 # One more connection than the one process has receivers.
@@ -34,6 +35,7 @@ def never_reading(port: int) -> socket.socket:
     return sock
 
 
+@pytest.mark.live
 def test_clients_that_never_read_their_answers_cannot_hold_every_receiver(
     tmp_path, live_database
 ):
