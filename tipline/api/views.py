@@ -93,10 +93,12 @@ def _storage_full(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(request, problem, status=503)
 
 
+# django-ninja's annotation lets a handler be given the exception's class; it is
+# always given the exception itself.
 for _kind in BODY_REFUSED:
-    api.add_exception_handler(_kind, _body_refused)
-api.add_exception_handler(OSError, _storage_full)
-api.add_exception_handler(OperationalError, _storage_full)
+    api.add_exception_handler(_kind, _body_refused)  # type: ignore[arg-type]
+api.add_exception_handler(OSError, _storage_full)  # type: ignore[arg-type]
+api.add_exception_handler(OperationalError, _storage_full)  # type: ignore[arg-type]
 
 
 @api.get("/profile", response=schemas.Profile, summary="Categories and questions")
@@ -138,7 +140,8 @@ def submit_report(
     category: Form[str],
     token: Form[str],
     answers: Form[str],
-    files: File[list[UploadedFile]] = None,
+    # None makes the part optional in the OpenAPI schema (django-ninja's idiom).
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     proof: Form[str] = "",
     keep_originals: Form[str] = "",
 ) -> Status[Any]:
@@ -238,7 +241,8 @@ def send_message(
     receipt: Form[str],
     token: Form[str],
     body: Form[str],
-    files: File[list[UploadedFile]] = None,
+    # None makes the part optional in the OpenAPI schema (django-ninja's idiom).
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     keep_originals: Form[str] = "",
 ) -> Status[Any]:
     """``keep_originals``: as for ``/reports``, for this message's files."""
@@ -273,12 +277,12 @@ def send_message(
         return Status(400, _file_problems(exc))
     except services.StorageFull:
         return Status(503, _problem("__all__", str(STORAGE_FULL)))
-    body = {
+    result = {
         "created": sent.created,
         "files": _cleaned(sent.files),
         "originals_kept": sent.originals_kept,
     }
-    return Status(201 if sent.created else 200, body)
+    return Status(201 if sent.created else 200, result)
 
 
 def _category(category: Category) -> dict[str, Any]:

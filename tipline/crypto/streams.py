@@ -13,7 +13,7 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import nacl.bindings as sodium
 import nacl.encoding
@@ -55,7 +55,7 @@ def derive_file_key(master_key: bytes, salt: bytes) -> bytes:
     )
 
 
-def encrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
+def encrypt_stream(key: bytes, source: IO[bytes]) -> Iterator[bytes]:
     """Yield the header, then one ciphertext chunk per CHUNK bytes of ``source``."""
     state = sodium.crypto_secretstream_xchacha20poly1305_state()
     yield sodium.crypto_secretstream_xchacha20poly1305_init_push(state, key)
@@ -69,7 +69,7 @@ def encrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
         chunk = following
 
 
-def decrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
+def decrypt_stream(key: bytes, source: IO[bytes]) -> Iterator[bytes]:
     """Yield plaintext chunks; raise DecryptionFailed if anything is wrong, including
     a stream that ends before its final chunk."""
     header = source.read(_HEADER)

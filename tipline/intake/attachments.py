@@ -250,7 +250,7 @@ def _write_one(
         keys = [
             OriginalKey(
                 user=user,
-                sealed_key=crypto.seal_for_staff(original_key, bytes(user.public_key)),
+                sealed_key=crypto.seal_for_staff(original_key, user.public_key_bytes()),
             )
             for user in readers
         ]
@@ -265,7 +265,8 @@ def _store(key: bytes, source: BinaryIO, written: WrittenFiles, at: datetime) ->
     name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
     reader = crypto.EncryptingReader(key, source)
     try:
-        stored = default_storage.save(name, File(reader, name=name))
+        # django-stubs wants a typing.IO; Django's File needs only read().
+        stored = default_storage.save(name, File(reader, name=name))  # type: ignore[arg-type]
         storage.set_file_times(stored, at)
     except BaseException:
         # A half-written file (a full disk, a dropped connection) goes at once.

@@ -10,10 +10,10 @@ at once when the reporter signs out; Back after that shows only the sign-in page
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -231,7 +231,7 @@ def _message_initial(draft: Draft) -> dict[str, Any]:
 
 
 def _with_fresh_token(form: MessageForm) -> MessageForm:
-    data = form.data.copy()
+    data = cast(QueryDict, form.data).copy()  # the form was bound to request.POST
     data["token"] = new_form_token(MESSAGE_FORM)
     fresh = MessageForm(data)
     fresh.is_valid()

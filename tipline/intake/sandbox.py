@@ -225,7 +225,7 @@ def _checked(detail: Any) -> dict[str, Any]:
             Remaining(str(code), embedded is True)
             for code, embedded in detail["remaining"]
         )
-        checked = {
+        checked: dict[str, Any] = {
             "kind": fmt.kind,
             "content_type": fmt.content_type,
             "extension": fmt.extension,
