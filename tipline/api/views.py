@@ -27,6 +27,7 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
+from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, services
 from tipline.intake.answers import shown_answers
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
@@ -385,11 +386,11 @@ def _cleaned(files: list[PreparedFile]) -> list[dict[str, Any]]:
     ]
 
 
-def _names(files: list[Any]) -> list[dict[str, str]]:
+def _names(files: list[PlainAttachment]) -> list[dict[str, str]]:
     return [{"name": f.details["name"]} for f in files]
 
 
-def _own_report(plain: Any) -> dict[str, Any]:
+def _own_report(plain: PlainCase) -> dict[str, Any]:
     category = plain.case.report.category
     answers_shown = category.profile.followup_shows_report
     return {

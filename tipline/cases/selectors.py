@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OrderBy, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -68,7 +67,7 @@ def next_due() -> Coalesce:
     return Coalesce("acknowledge_due", "feedback_due")
 
 
-SORTS: dict[str, tuple[Any, ...]] = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "priority": ("-priority", "-created_at", "-id"),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -149,15 +150,15 @@ def _refused(
     return _render_case(request, case, private_key, bound=bound, status=status)
 
 
-def _first_error(form: Any) -> str:
+def _first_error(form: BaseForm) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return _("Check the form and try again.")
 
 
-def _expired(form: Any, token_form: str) -> None:
+def _expired(form: BaseForm, token_form: str) -> None:
     form.add_error(None, _("This form expired. Your text is kept: send it again."))
-    form.data = form.data.copy()
+    form.data = cast(QueryDict, form.data).copy()  # bound to request.POST
     form.data["token"] = new_form_token(token_form)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -39,6 +39,9 @@ from tipline.intake.scrub.messages import (
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
 from tipline.lib.clock import coarse_now
+
+if TYPE_CHECKING:
+    from tipline.cases.models import Message
 
 BLOB_PREFIX = "evidence"
 MAX_NAME_CHARS = 120
@@ -165,7 +168,9 @@ def write_files(
     return written
 
 
-def save_rows(written: WrittenFiles, *, report: Report, message: Any = None) -> None:
+def save_rows(
+    written: WrittenFiles, *, report: Report, message: Message | None = None
+) -> None:
     """Insert the rows for written files (inside the caller's transaction)."""
     for row, keys in zip(written.rows, written.original_keys, strict=True):
         row.report = report

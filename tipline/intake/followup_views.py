@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -200,8 +201,8 @@ def _signin_page(
     request: HttpRequest,
     *,
     form: ReceiptForm | None = None,
-    failure: Any = None,
-    notice: Any = None,
+    failure: str | Promise | None = None,
+    notice: str | Promise | None = None,
     status: int = 200,
 ) -> HttpResponse:
     draft = keep_draft(request, SIGNIN_FORM_ID)
@@ -250,7 +251,7 @@ def _expiry(started: datetime) -> datetime:
     return min(idle, started + timedelta(seconds=settings.FOLLOWUP_MAX_SECONDS))
 
 
-def _notice(request: HttpRequest) -> Any:
+def _notice(request: HttpRequest) -> Promise | None:
     return SIGNED_OUT if "signed-out" in request.GET else None
 
 
