@@ -36,7 +36,7 @@ def copy_sources(into: Path) -> Path:
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [LINT_IMPORTS, "--no-logo", "--no-cache", "--config", "pyproject.toml"],
+        [LINT_IMPORTS, "--no-logo", "--no-cache"],
         cwd=root,
         capture_output=True,
         text=True,
