@@ -11,6 +11,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=tipline.settings_test $(BIN)/tipline manage makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
@@ -78,4 +80,4 @@ messages: $(VENV)/.installed
 	cd tipline && ../$(BIN)/tipline manage compilemessages
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache .mypy_cache

@@ -14,6 +14,7 @@ import io
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -167,11 +168,12 @@ def main() -> None:
                 )
                 print(rows[-1], flush=True)
         memory = []
-        for label, name, maker in [
+        makers: list[tuple[str, str, Callable[[int], bytes]]] = [
             ("video (kept as is)", "clip.mp4", fake_video),
             ("PDF, 25 scanned pages (scrubbed)", "scan.pdf", scanned_pdf),
             ("PDF, one 50 MB image (scrubbed)", "big.pdf", big_pdf),
-        ]:
+        ]
+        for label, name, maker in makers:
             data = maker(50 * MB)
             growth, peak, scrub_peak = peak_growth(Path(tmp) / name, name, data)
             size = len(data) / MB

@@ -12,11 +12,13 @@ newest 50 case ids by primary key and a plain count.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 os.environ["TIPLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="tipline-bench-cases-")
@@ -35,7 +37,7 @@ from django.utils import timezone
 from bench.common import STAFF_PASSWORD as PASSWORD
 from bench.common import form_tokens, write_result
 from tipline.accounts import services as accounts
-from tipline.accounts.models import Role
+from tipline.accounts.models import Role, User
 from tipline.cases.models import Case, CaseKey, Outcome, Status
 from tipline.cases.selectors import InboxFilters, inbox_page
 from tipline.intake.models import Category, Report
@@ -57,7 +59,7 @@ FILTERS = [
 ]
 
 
-def populate() -> tuple[object, list[int]]:
+def populate() -> tuple[User, list[int]]:
     call_command("migrate", verbosity=0)
     load_profile("national-security")
     team = accounts.get_or_create_team(slug="triage")
@@ -128,7 +130,7 @@ def populate() -> tuple[object, list[int]]:
     return analyst, categories
 
 
-def timings(run) -> tuple[float, float]:
+def timings(run: Callable[[], object]) -> tuple[float, float]:
     samples = []
     for _ in range(REPEAT):
         started = time.perf_counter()
@@ -146,7 +148,7 @@ def baseline() -> None:
         cursor.fetchall()
 
 
-def page_queries(user, filters: InboxFilters) -> int:
+def page_queries(user: User, filters: InboxFilters) -> int:
     page = inbox_page(user, filters, 1)
     return len(page.object_list) + page.paginator.count
 
@@ -172,14 +174,14 @@ def main() -> None:
     for label, filters in FILTERS:
         if filters.category == -1:
             filters = InboxFilters(category=categories[0], status="under_review")
-        p50, p99 = timings(lambda f=filters: page_queries(analyst, f))
+        p50, p99 = timings(functools.partial(page_queries, analyst, filters))
         query = {
             key: ("on" if value is True else value)
             for key, value in vars(filters).items()
             if value not in (None, "", False)
             and not (key == "sort" and value == "newest")
         }
-        page_p50, _ = timings(lambda q=query: client.get("/staff/", q))
+        page_p50, _ = timings(functools.partial(client.get, "/staff/", query))
         response = client.get("/staff/", query)
         assert response.status_code == 200, response.status_code
         rows.append(

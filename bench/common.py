@@ -52,7 +52,10 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 
 def proc_status_kib(pid: int, field: str) -> int:
     text = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1))
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    if found is None:
+        raise LookupError(f"no {field} in /proc/{pid}/status")
+    return int(found.group(1))
 
 
 def write_result(name: str, markdown: str) -> Path:

@@ -448,7 +448,7 @@ def query_plan(query: Fingerprint) -> list[str]:
 
     with CaptureQueriesContext(connection) as captured:
         find_similar(case_id=None, fingerprint=query)
-    plan = []
+    plan: list[str] = []
     with connection.cursor() as cursor:
         for executed in captured.captured_queries:
             cursor.execute("EXPLAIN QUERY PLAN " + executed["sql"])
@@ -600,7 +600,9 @@ def shingle_choice(rng: random.Random) -> list[str]:
 
         return cut
 
-    english = {f"chars {n}": functools.partial(shingles, latin=n) for n in range(3, 8)}
+    english: dict[str, Callable[[str], set[bytes]]] = {
+        f"chars {n}": functools.partial(shingles, latin=n) for n in range(3, 8)
+    }
     english |= {f"words {n}": words_of(n) for n in range(1, 4)}
     chinese = {f"chars {n}": functools.partial(shingles, cjk=n) for n in range(1, 4)}
     retell = CHANGES["reordered + 20 words edited"]

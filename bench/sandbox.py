@@ -6,6 +6,7 @@ process does.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 
@@ -63,8 +64,8 @@ def main() -> None:
         for label, data in [("photo, 12 MP JPEG", photo()), ("PDF, 10 pages", pdf())]:
             spool = spooled(data)
             in_sandbox(pool, spool)  # the worker has loaded its decoders once
-            here = median_seconds(lambda spool=spool: in_process(spool), REPEAT)
-            there = median_seconds(lambda spool=spool: in_sandbox(pool, spool), REPEAT)
+            here = median_seconds(functools.partial(in_process, spool), REPEAT)
+            there = median_seconds(functools.partial(in_sandbox, pool, spool), REPEAT)
             rows.append(
                 f"| {label} | {len(data) / MB:.2f} | {here * 1000:.1f} | "
                 f"{there * 1000:.1f} | {there / here:.2f} |"

@@ -247,7 +247,10 @@ def followup_bodies(tipline: Tipline, directory: Path, count: int) -> Path:
             tipline.live.url + "/report/approach/",
             data={**form_tokens(html), "what_happened": "for follow-up"},
         )
-        receipts.append(re.search(r'id="receipt"[^>]*>([\d ]+)<', sent.text).group(1))
+        receipt = re.search(r'id="receipt"[^>]*>([\d ]+)<', sent.text)
+        if receipt is None:
+            raise LookupError("no receipt code on the page")
+        receipts.append(receipt.group(1))
     path = directory / "followup-bodies.txt"
     path.write_text(
         "".join(
@@ -316,10 +319,10 @@ def baseline_server(database_url: str, threads: str) -> Iterator[str]:
 @contextlib.contextmanager
 def databases(root: Path, name: str) -> Iterator[tuple[dict[str, str], str]]:
     """(Tipline settings, baseline database URL) for ``name``."""
-    admin = os.environ.get("TIPLINE_TEST_POSTGRES")
     if name == "sqlite":
         yield {}, f"sqlite:///{root / 'baseline.sqlite3'}"
         return
+    admin = os.environ["TIPLINE_TEST_POSTGRES"]  # set by scripts/test-postgres
     with (
         liveserver.postgres_database(admin) as tipline_url,
         liveserver.postgres_database(admin) as baseline_url,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.utils import timezone
+from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from tipline.accounts.tasks import clear_expired_sessions
@@ -22,7 +22,7 @@ from tipline.triage.tasks import refresh_priorities
 
 logger = logging.getLogger(__name__)
 
-PERIODIC: list[tuple[Any, timedelta]] = [
+PERIODIC: list[tuple[Task[[], int] | Task[[], str], timedelta]] = [
     (sweep_orphaned_files, timedelta(hours=1)),
     (email_overdue_cases, timedelta(days=1)),
     (refresh_priorities, timedelta(days=1)),

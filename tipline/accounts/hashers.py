@@ -23,13 +23,14 @@ class StaffArgon2PasswordHasher(Argon2PasswordHasher):
     """Django's Argon2id hasher (argon2-cffi), its cost tied to the key lock's."""
 
     # Read from settings at each use, so that a stronger key lock configured at run
-    # time raises the hash's cost too.
-    @property  # type: ignore[override]
-    def time_cost(self) -> int:
+    # time raises the hash's cost too. (mypy: read-only properties in place of
+    # Django's class attributes, which nothing assigns to.)
+    @property
+    def time_cost(self) -> int:  # type: ignore[override]
         return max(Argon2PasswordHasher.time_cost, settings.KEY_PASSWORD_OPSLIMIT)
 
-    @property  # type: ignore[override]
-    def memory_cost(self) -> int:
+    @property
+    def memory_cost(self) -> int:  # type: ignore[override]
         """In KiB, as argon2-cffi counts it (libsodium's memlimit is in bytes)."""
         return max(
             Argon2PasswordHasher.memory_cost, settings.KEY_PASSWORD_MEMLIMIT // KIB

@@ -44,6 +44,12 @@ class User(AbstractUser):
     def has_keys(self) -> bool:
         return self.public_key is not None
 
+    def public_key_bytes(self) -> bytes:
+        """The public key to seal data keys to; callers pick users with keys."""
+        if self.public_key is None:
+            raise ValueError(f"{self.username} has no key pair yet")
+        return bytes(self.public_key)
+
 
 class SetupToken(models.Model):
     """A one-time link for creating the first administrator. Only its hash is kept."""

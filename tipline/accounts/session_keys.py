@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Final
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,7 @@ SESSION_FIELD = "tipline_locked_key"
 COOKIE_NAME = "tipline_key"
 # Strict, like the session cookie (settings.SESSION_COOKIE_SAMESITE): a request
 # started on another site must not arrive able to decrypt anything.
-SAMESITE = "Strict"
+SAMESITE: Final = "Strict"
 
 
 class KeyLocked(Exception):

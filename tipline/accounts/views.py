@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline import crypto
 from tipline.accounts import services, throttle, timeouts, two_factor
+from tipline.accounts.decorators import StaffRequest
 from tipline.accounts.forms import CodeForm, PasswordChangeForm, SetupForm
 from tipline.accounts.models import LoginFailure, User
 from tipline.accounts.session_keys import forget_unlocked_key, keep_unlocked_key
@@ -85,7 +86,7 @@ class StaffLoginView(LoginView):
         # open a fresh budget. They are cleared once the whole sign-in succeeds.
         if two_factor.has_confirmed(user):
             # Not signed in yet: the key waits, locked to this user, for the code.
-            response = redirect("accounts:login_code")
+            response: HttpResponse = redirect("accounts:login_code")
             keep_unlocked_key(self.request, response, private_key, user_id=user.pk)
             self.request.session[PENDING] = {
                 "user": user.pk,
@@ -110,7 +111,12 @@ PENDING_SECONDS = 300
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the authenticator app."""
     pending = request.session.get(PENDING) or {}
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    user = (
+        User.objects.filter(pk=user_id, is_active=True).first()
+        if user_id is not None
+        else None
+    )
     if user is None or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return redirect("accounts:login")
@@ -171,7 +177,7 @@ def _codes_locked(
 @login_required
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def enrol_second_factor(request: HttpRequest) -> HttpResponse:
+def enrol_second_factor(request: StaffRequest) -> HttpResponse:
     """Set up an authenticator app: show its secret, confirm it with a code, then
     show the recovery codes once."""
     user = request.user
@@ -245,7 +251,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: StaffRequest) -> HttpResponse:
     """A new password; the private key is locked again under it."""
     form = PasswordChangeForm(request.POST or None, user=request.user)
     if request.method == "POST" and throttle.is_throttled(

@@ -27,6 +27,7 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
+from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, services
 from tipline.intake.answers import shown_answers
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
@@ -91,10 +92,12 @@ def _storage_full(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(request, problem, status=503)
 
 
+# django-ninja's annotation lets a handler be given the exception's class; it is
+# always given the exception itself.
 for _kind in BODY_REFUSED:
-    api.add_exception_handler(_kind, _body_refused)
-api.add_exception_handler(OSError, _storage_full)
-api.add_exception_handler(OperationalError, _storage_full)
+    api.add_exception_handler(_kind, _body_refused)  # type: ignore[arg-type]
+api.add_exception_handler(OSError, _storage_full)  # type: ignore[arg-type]
+api.add_exception_handler(OperationalError, _storage_full)  # type: ignore[arg-type]
 
 
 @api.get("/profile", response=schemas.Profile, summary="Categories and questions")
@@ -136,7 +139,8 @@ def submit_report(
     category: Form[str],
     token: Form[str],
     answers: Form[str],
-    files: File[list[UploadedFile]] = None,
+    # None makes the part optional in the OpenAPI schema (django-ninja's idiom).
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     proof: Form[str] = "",
     keep_originals: Form[str] = "",
 ) -> Status[Any]:
@@ -209,7 +213,8 @@ def send_message(
     receipt: Form[str],
     token: Form[str],
     body: Form[str],
-    files: File[list[UploadedFile]] = None,
+    # None makes the part optional in the OpenAPI schema (django-ninja's idiom).
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     keep_originals: Form[str] = "",
 ) -> Status[Any]:
     """``keep_originals``: as for ``/reports``, for this message's files."""
@@ -233,12 +238,12 @@ def send_message(
     sent = take_message(access=access, form=form)
     if isinstance(sent, Refused):
         return _refused(sent, form)
-    body = {
+    result = {
         "created": sent.created,
         "files": _cleaned(sent.files),
         "originals_kept": sent.originals_kept,
     }
-    return Status(201 if sent.created else 200, body)
+    return Status(201 if sent.created else 200, result)
 
 
 def _refused(refused: Refused, form: ReportForm | MessageForm) -> Status[Any]:
@@ -368,11 +373,11 @@ def _cleaned(files: list[PreparedFile]) -> list[dict[str, Any]]:
     ]
 
 
-def _names(files: list[Any]) -> list[dict[str, str]]:
+def _names(files: list[PlainAttachment]) -> list[dict[str, str]]:
     return [{"name": f.details["name"]} for f in files]
 
 
-def _own_report(plain: Any) -> dict[str, Any]:
+def _own_report(plain: PlainCase) -> dict[str, Any]:
     category = plain.case.report.category
     answers_shown = category.profile.followup_shows_report
     return {

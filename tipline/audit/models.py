@@ -23,6 +23,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Not stored: the event in words, set where a page lists events
+    # (cases.selectors.history_of).
+    summary: str
 
     class Meta:
         ordering = ("id",)

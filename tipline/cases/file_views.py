@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header
 
+from tipline.accounts.decorators import StaffRequest
 from tipline.cases import previews, selectors, services
 from tipline.cases.views import needs_unlocked_key
 
@@ -19,7 +19,7 @@ FILE_CSP = "sandbox; default-src 'none'"
 
 @needs_unlocked_key
 def download(
-    request: HttpRequest, case_id: int, attachment_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, attachment_id: int, *, private_key: bytes
 ) -> StreamingHttpResponse:
     opened = _open(request, case_id, attachment_id, private_key, "download")
     return _file_response(opened)
@@ -27,7 +27,7 @@ def download(
 
 @needs_unlocked_key
 def preview(
-    request: HttpRequest, case_id: int, attachment_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, attachment_id: int, *, private_key: bytes
 ) -> HttpResponse:
     opened = _open(request, case_id, attachment_id, private_key, "preview")
     if opened.details["kind"] != "image":
@@ -40,7 +40,7 @@ def preview(
 
 @needs_unlocked_key
 def original(
-    request: HttpRequest, case_id: int, attachment_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, attachment_id: int, *, private_key: bytes
 ) -> StreamingHttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     attachment = selectors.get_attachment_for_case(case, attachment_id)
@@ -54,7 +54,7 @@ def original(
 
 
 def _open(
-    request: HttpRequest,
+    request: StaffRequest,
     case_id: int,
     attachment_id: int,
     private_key: bytes,
@@ -77,9 +77,10 @@ def _file_response(
     response = StreamingHttpResponse(
         opened.chunks, content_type="application/octet-stream"
     )
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         as_attachment=True, filename=prefix + opened.details["name"]
     )
+    response["Content-Disposition"] = disposition or "attachment"
     response["Content-Security-Policy"] = FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response

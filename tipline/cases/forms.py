@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +61,7 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args: Any, readers: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("Nobody")),
             *[(user.pk, user.get_username()) for user in readers],
         ]
@@ -111,7 +111,7 @@ class GrantForm(CasePageForm):
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [
+        cast(forms.ChoiceField, self.fields["user"]).choices = [
             (user.pk, f"{user.get_username()} ({user.team or '—'})")
             for user in candidates
         ]
@@ -175,8 +175,11 @@ class InboxFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("Any")), *categories]
-        self.fields["team"].choices = [("", _("Any")), *teams]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("Any")),
+            *categories,
+        ]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("Any")), *teams]
 
     def clean_assignee(self) -> str:
         value: str = self.cleaned_data["assignee"]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -154,11 +153,6 @@ class Case(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[Status(self.status)]
 
-    def next_due(self) -> datetime | None:
-        """The nearest open deadline, if any."""
-        dues = [due for due in (self.acknowledge_due, self.feedback_due) if due]
-        return min(dues) if dues else None
-
     def risk_note_context(self) -> bytes:
         return f"case:{self.pk}:risk".encode()
 
@@ -290,6 +284,9 @@ class CaseLink(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Not stored: set by selectors.links_for, the case at the other end of the link
+    # from the one on the page.
+    related: Case
 
     class Meta:
         constraints = (

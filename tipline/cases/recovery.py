@@ -13,10 +13,9 @@ from its offline custody for the occasion, and seals it to named staff, audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from tipline import crypto
 from tipline.accounts.models import Team, User
@@ -125,7 +124,7 @@ def grant_with_escrow(
             CaseKey.objects.create(
                 case=case,
                 user=user,
-                sealed_key=crypto.seal_for_staff(data_key, bytes(user.public_key)),
+                sealed_key=crypto.seal_for_staff(data_key, user.public_key_bytes()),
             )
             audit.record(
                 action="case.grant.escrow",
@@ -164,19 +163,20 @@ def rotate_escrow(*, old_private_key: bytes, new_public_key: bytes) -> Rotated:
             ) from None
         return crypto.seal_for_staff(plain, new_public_key)
 
-    def reseal_all(rows: Any, field: str, what: str) -> list[Any]:
-        rows = list(rows.filter(**{f"{field}__isnull": False}).only("pk", field))
-        for row in rows:
+    def reseal_all(rows: QuerySet[Model], field: str, what: str) -> list[Model]:
+        found = list(rows.filter(**{f"{field}__isnull": False}).only("pk", field))
+        for row in found:
             sealed = reseal(getattr(row, field), f"{what} {row.pk}")
             setattr(row, field, sealed)
-        if rows:
-            type(rows[0]).objects.bulk_update(rows, [field], batch_size=500)
-        return rows
+        if found:
+            manager = type(found[0])._default_manager
+            manager.bulk_update(found, [field], batch_size=500)
+        return found
 
     cases = reseal_all(Case.objects.order_by("pk"), "escrow_key", "case")
-    users = reseal_all(User.objects, "private_key_escrowed", "the key of user")
+    users = reseal_all(User.objects.all(), "private_key_escrowed", "the key of user")
     originals = reseal_all(
-        Attachment.objects, "original_escrow_key", "the original of attachment"
+        Attachment.objects.all(), "original_escrow_key", "the original of attachment"
     )
     audit.record(
         action="escrow.rotated",

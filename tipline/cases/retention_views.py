@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tipline.accounts.decorators import administrators_only
+from tipline.accounts.decorators import StaffRequest, administrators_only
 from tipline.cases import retention
 from tipline.cases.forms import RetentionForm
 
 
 @administrators_only
-def retention_settings(request: HttpRequest) -> HttpResponse:
+def retention_settings(request: StaffRequest) -> HttpResponse:
     current = retention.periods()
     if request.method != "POST":
         return _page(request, RetentionForm(initial_days=current))
@@ -45,6 +45,8 @@ def retention_settings(request: HttpRequest) -> HttpResponse:
     return redirect("cases:retention")
 
 
-def _page(request: HttpRequest, form: RetentionForm, status: int = 200) -> HttpResponse:
+def _page(
+    request: StaffRequest, form: RetentionForm, status: int = 200
+) -> HttpResponse:
     context = {"form": form, "due_now": retention.due_count()}
     return render(request, "cases/retention.html", context, status=status)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OrderBy, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -68,7 +67,7 @@ def next_due() -> Coalesce:
     return Coalesce("acknowledge_due", "feedback_due")
 
 
-SORTS: dict[str, tuple[Any, ...]] = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "priority": ("-priority", "-created_at", "-id"),
@@ -117,14 +116,15 @@ def inbox_for(user: User, filters: InboxFilters | None = None) -> CaseQuerySet:
 
 
 def inbox_page(
-    user: User, filters: InboxFilters | None = None, number: object = 1
-) -> Page:
+    user: User, filters: InboxFilters | None = None, number: int | str | None = 1
+) -> Page[Case]:
     """One page of the inbox: the page's ids and the count from the narrow query,
     then the page's rows with everything the inbox shows (three queries)."""
     filters = filters or InboxFilters()
-    page = Paginator(
+    paginator = Paginator(
         inbox_for(user, filters).values_list("pk", flat=True), INBOX_PAGE_SIZE
-    ).get_page(number)
+    )
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = (
         Case.objects.filter(pk__in=ids)
@@ -145,8 +145,9 @@ def inbox_page(
             )
         )
     by_id = {case.pk: case for case in rows}
-    page.object_list = [by_id[pk] for pk in ids]
-    return page
+    # The page's rows in place of the ids it was cut from; django-stubs ties a
+    # Page to its paginator's item type.
+    return Page([by_id[pk] for pk in ids], page.number, paginator)  # type: ignore[arg-type]
 
 
 def readers_of(case: Case) -> list[User]:

@@ -86,6 +86,7 @@ def seal_for_team(*, team: Team, data_key: bytes) -> SealedKeys:
         readers=[
             (user_id, crypto.seal_for_staff(data_key, bytes(public_key)))
             for user_id, public_key in members
+            if public_key is not None  # as filtered: for the type checker
         ],
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tipline.accounts.decorators import StaffRequest
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
 from tipline.cases import forms, redaction, selectors, services, workflow, workspace
@@ -33,12 +36,14 @@ NOTE_FORM = "staff-note"
 
 
 def needs_unlocked_key(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Send the user back to sign in when their session has no unlocked key."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(
+        request: StaffRequest, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         try:
             private_key = unlocked_private_key(request)
         except KeyLocked:
@@ -54,7 +59,7 @@ def needs_unlocked_key(
 
 
 @needs_unlocked_key
-def inbox(request: HttpRequest, *, private_key: bytes) -> HttpResponse:
+def inbox(request: StaffRequest, *, private_key: bytes) -> HttpResponse:
     form = forms.InboxFilterForm(
         request.GET or None,
         categories=[(c.pk, c.local_title) for c in selectors.filter_categories()],
@@ -77,13 +82,13 @@ def inbox(request: HttpRequest, *, private_key: bytes) -> HttpResponse:
 
 
 @needs_unlocked_key
-def detail(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def detail(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     return _render_case(request, case, private_key)
 
 
 def _render_case(
-    request: HttpRequest,
+    request: StaffRequest,
     case: Case,
     private_key: bytes,
     bound: dict[str, Any] | None = None,
@@ -134,7 +139,7 @@ def _render_case(
 
 
 def _refused(
-    request: HttpRequest,
+    request: StaffRequest,
     case: Case,
     private_key: bytes,
     message: str,
@@ -145,21 +150,21 @@ def _refused(
     return _render_case(request, case, private_key, bound=bound, status=status)
 
 
-def _first_error(form: Any) -> str:
+def _first_error(form: BaseForm) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return _("Check the form and try again.")
 
 
-def _expired(form: Any, token_form: str) -> None:
+def _expired(form: BaseForm, token_form: str) -> None:
     form.add_error(None, _("This form expired. Your text is kept: send it again."))
-    form.data = form.data.copy()
+    form.data = cast(QueryDict, form.data).copy()  # bound to request.POST
     form.data["token"] = new_form_token(token_form)
 
 
 @require_POST
 @needs_unlocked_key
-def reply(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def reply(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.ReplyForm(request.POST)
     if not form.is_valid():
@@ -182,7 +187,9 @@ def reply(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResp
 
 @require_POST
 @needs_unlocked_key
-def add_note(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def add_note(
+    request: StaffRequest, case_id: int, *, private_key: bytes
+) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
@@ -206,7 +213,7 @@ def add_note(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpR
 @require_POST
 @needs_unlocked_key
 def change_status(
-    request: HttpRequest, case_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, *, private_key: bytes
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.StatusForm(request.POST)
@@ -233,7 +240,7 @@ def change_status(
 
 @require_POST
 @needs_unlocked_key
-def assign(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def assign(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.AssignForm(request.POST, readers=selectors.readers_of(case))
     if not form.is_valid():
@@ -257,7 +264,7 @@ def assign(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpRes
 @require_POST
 @needs_unlocked_key
 def assess_risk(
-    request: HttpRequest, case_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, *, private_key: bytes
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.RiskForm(request.POST)
@@ -282,7 +289,7 @@ def assess_risk(
 
 @require_POST
 @needs_unlocked_key
-def redact(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def redact(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.RedactForm(request.POST)
     if not form.is_valid():
@@ -304,7 +311,7 @@ def redact(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpRes
 @require_POST
 @needs_unlocked_key
 def unredact(
-    request: HttpRequest, case_id: int, redaction_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, redaction_id: int, *, private_key: bytes
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     try:
@@ -321,7 +328,7 @@ def unredact(
 
 @require_POST
 @needs_unlocked_key
-def grant(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def grant(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.GrantForm(request.POST, candidates=list(User.objects.all()))
     if not form.is_valid():
@@ -343,7 +350,7 @@ def grant(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResp
 @require_POST
 @needs_unlocked_key
 def revoke(
-    request: HttpRequest, case_id: int, user_id: int, *, private_key: bytes
+    request: StaffRequest, case_id: int, user_id: int, *, private_key: bytes
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     grantee = User.objects.filter(pk=user_id).first()
@@ -362,7 +369,7 @@ def revoke(
 
 @require_POST
 @needs_unlocked_key
-def link(request: HttpRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
+def link(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     form = forms.LinkForm(request.POST)
     if not form.is_valid():

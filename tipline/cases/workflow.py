@@ -261,7 +261,7 @@ def grant_access(
         case=case,
         user=grantee,
         granted_by=supervisor,
-        sealed_key=crypto.seal_for_staff(data_key, bytes(grantee.public_key)),
+        sealed_key=crypto.seal_for_staff(data_key, grantee.public_key_bytes()),
     )
     audit.record(
         action="case.grant",

@@ -13,7 +13,7 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 import nacl.bindings as sodium
 import nacl.encoding
@@ -22,6 +22,9 @@ import nacl.hash
 import nacl.utils
 
 from tipline.crypto.keys import KEY_BYTES, DecryptionFailed
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 CHUNK = 64 * 1024
 SALT_BYTES = 16
@@ -55,7 +58,7 @@ def derive_file_key(master_key: bytes, salt: bytes) -> bytes:
     )
 
 
-def encrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
+def encrypt_stream(key: bytes, source: IO[bytes]) -> Iterator[bytes]:
     """Yield the header, then one ciphertext chunk per CHUNK bytes of ``source``."""
     state = sodium.crypto_secretstream_xchacha20poly1305_state()
     yield sodium.crypto_secretstream_xchacha20poly1305_init_push(state, key)
@@ -69,7 +72,7 @@ def encrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
         chunk = following
 
 
-def decrypt_stream(key: bytes, source: BinaryIO) -> Iterator[bytes]:
+def decrypt_stream(key: bytes, source: IO[bytes]) -> Iterator[bytes]:
     """Yield plaintext chunks; raise DecryptionFailed if anything is wrong, including
     a stream that ends before its final chunk."""
     header = source.read(_HEADER)
@@ -104,14 +107,15 @@ class ChunkReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target: Any) -> int:
+    def readinto(self, target: WriteableBuffer) -> int:
         while not self._buffer:
             try:
                 self._buffer = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
+        view = memoryview(target).cast("B")
+        size = min(len(view), len(self._buffer))
+        view[:size] = self._buffer[:size]
         self._buffer = self._buffer[size:]
         return size
 
@@ -160,7 +164,7 @@ class EncryptedSpool(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:
+    def write(self, data: ReadableBuffer) -> int:
         if self._finished:
             raise ValueError("spool already finished")
         view = memoryview(data).cast("B")
@@ -267,14 +271,15 @@ class _SpoolReader(io.RawIOBase):
         self._position = base + offset
         return self._position
 
-    def readinto(self, target: Any) -> int:
+    def readinto(self, target: WriteableBuffer) -> int:
         if self._position >= self._spool.size:
             return 0
         index, offset = divmod(self._position, CHUNK)
         if self._cached is None or self._cached[0] != index:
             self._cached = (index, self._spool.read_chunk(index))
         chunk = memoryview(self._cached[1])
-        size = min(len(target), len(chunk) - offset)
-        target[:size] = chunk[offset : offset + size]
+        view = memoryview(target).cast("B")
+        size = min(len(view), len(chunk) - offset)
+        view[:size] = chunk[offset : offset + size]
         self._position += size
         return size

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -39,6 +39,9 @@ from tipline.intake.scrub.messages import (
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
 from tipline.lib.clock import coarse_now
+
+if TYPE_CHECKING:
+    from tipline.cases.models import Message
 
 BLOB_PREFIX = "evidence"
 MAX_NAME_CHARS = 120
@@ -166,7 +169,7 @@ def write_files(
 
 
 def save_rows(
-    written: WrittenFiles, *, report: Report, team: Team, message: Any = None
+    written: WrittenFiles, *, report: Report, team: Team, message: Message | None = None
 ) -> None:
     """Insert the rows for written files (inside the caller's transaction).
 
@@ -264,7 +267,7 @@ def _write_one(
         keys = [
             OriginalKey(
                 user=user,
-                sealed_key=crypto.seal_for_staff(original_key, bytes(user.public_key)),
+                sealed_key=crypto.seal_for_staff(original_key, user.public_key_bytes()),
             )
             for user in readers
         ]
@@ -279,7 +282,8 @@ def _store(key: bytes, source: BinaryIO, written: WrittenFiles, at: datetime) ->
     name = f"{BLOB_PREFIX}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
     reader = crypto.EncryptingReader(key, source)
     try:
-        stored = default_storage.save(name, File(reader, name=name))
+        # django-stubs wants a typing.IO; Django's File needs only read().
+        stored = default_storage.save(name, File(reader, name=name))  # type: ignore[arg-type]
         storage.set_file_times(stored, at)
     except BaseException:
         # A half-written file (a full disk, a dropped connection) goes at once.

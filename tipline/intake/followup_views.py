@@ -10,13 +10,14 @@ at once when the reporter signs out; Back after that shows only the sign-in page
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -189,8 +190,8 @@ def _signin_page(
     request: HttpRequest,
     *,
     form: ReceiptForm | None = None,
-    failure: Any = None,
-    notice: Any = None,
+    failure: str | Promise | None = None,
+    notice: str | Promise | None = None,
     status: int = 200,
 ) -> HttpResponse:
     draft = keep_draft(request, SIGNIN_FORM_ID)
@@ -220,7 +221,7 @@ def _message_initial(draft: Draft) -> dict[str, Any]:
 
 
 def _with_fresh_token(form: MessageForm) -> MessageForm:
-    data = form.data.copy()
+    data = cast(QueryDict, form.data).copy()  # the form was bound to request.POST
     data["token"] = new_form_token(MESSAGE_FORM)
     fresh = MessageForm(data)
     fresh.is_valid()
@@ -239,7 +240,7 @@ def _expiry(started: datetime) -> datetime:
     return min(idle, started + timedelta(seconds=settings.FOLLOWUP_MAX_SECONDS))
 
 
-def _notice(request: HttpRequest) -> Any:
+def _notice(request: HttpRequest) -> Promise | None:
     return SIGNED_OUT if "signed-out" in request.GET else None
 
 

@@ -220,7 +220,9 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
         validators=[reject_unreadable],
     )
-    files = EvidenceField()
+    # Declared fields leave the class (Django's form metaclass), so ``self.files``
+    # stays the uploaded files; django-stubs sees the class attribute.
+    files = EvidenceField()  # type: ignore[assignment]
 
     def __init__(self, *args: Any, originals_default: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -76,8 +74,9 @@ class Category(models.Model):
         return localized(self.description)
 
     @property
-    def local_examples(self) -> list[Any]:
-        return localized(self.examples) or []
+    def local_examples(self) -> list[str]:
+        examples = localized(self.examples)
+        return examples if isinstance(examples, list) else []
 
 
 class Report(models.Model):

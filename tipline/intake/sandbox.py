@@ -44,8 +44,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 
@@ -60,6 +61,9 @@ from tipline.intake.scrub import (
 )
 from tipline.intake.scrub.result import ordered
 from tipline.lib import confine
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 PIPE_CHUNK = 1024 * 1024
 # Outputs larger than this come back into an encrypted spool, not memory.
@@ -95,12 +99,14 @@ class _Duplex:
         self.recv_bytes, self.poll = reader.recv_bytes, reader.poll
         self.send_bytes = writer.send_bytes
 
-    def write_raw(self, data: Any) -> None:
+    def write_raw(self, data: ReadableBuffer) -> None:
         view = memoryview(data).cast("B")
         while view:
             view = view[os.write(self.writer.fileno(), view) :]
 
-    def read_raw_into(self, view: memoryview, wait: Any = None) -> None:
+    def read_raw_into(
+        self, view: memoryview, wait: Callable[[], object] | None = None
+    ) -> None:
         """Fill ``view`` from the pipe; EOFError if it closes first. ``wait``
         is called before each read (the web side's deadline)."""
         while view:
@@ -261,7 +267,7 @@ def _checked(detail: Any) -> dict[str, Any]:
             Remaining(str(code), embedded is True)
             for code, embedded in detail["remaining"]
         )
-        checked = {
+        checked: dict[str, Any] = {
             "kind": fmt.kind,
             "content_type": fmt.content_type,
             "extension": fmt.extension,

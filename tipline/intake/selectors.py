@@ -17,7 +17,8 @@ CATEGORY_CACHE_SECONDS = 10
 def get_active_category(slug: str) -> Category:
     """Category ``slug`` of the active profile, with its profile and routing rule
     loaded; Http404 if there is none."""
-    if len(slug) > Category._meta.get_field("slug").max_length:
+    limit = Category._meta.get_field("slug").max_length
+    if limit is not None and len(slug) > limit:
         # No such category; and a key this long is refused by some cache backends.
         raise Http404
     key = category_cache_key(slug)

@@ -15,11 +15,12 @@ file as not stored, which the service reports as a full disk.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http import HttpRequest
 
 from tipline.crypto import EncryptedSpool
 
@@ -28,16 +29,27 @@ class BoundedUpload(UploadedFile):
     """An upload kept encrypted in a spool; ``too_large`` or ``storage_full`` if
     its bytes were dropped. ``file`` reads the plaintext back."""
 
+    file: BinaryIO
+
     def __init__(
         self,
-        *args: Any,
+        *,
         spool: EncryptedSpool | None,
         too_large: bool = False,
         storage_full: bool = False,
-        **kwargs: Any,
+        name: str | None,
+        content_type: str | None,
+        size: int | None,
+        charset: str | None,
+        content_type_extra: dict[str, bytes] | None,
     ) -> None:
         super().__init__(
-            *args, file=spool.reader() if spool else io.BytesIO(), **kwargs
+            file=spool.reader() if spool else io.BytesIO(),
+            name=name,
+            content_type=content_type,
+            size=size,
+            charset=charset,
+            content_type_extra=content_type_extra,
         )
         self.spool = spool
         self.too_large = too_large
@@ -55,7 +67,7 @@ class BoundedUpload(UploadedFile):
 
 
 class BoundedSpoolUploadHandler(FileUploadHandler):
-    def __init__(self, request: Any = None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.total = 0
         self.spool: EncryptedSpool | None = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -256,7 +257,7 @@ def _remaining(summary: dict[str, Any], *, embedded: bool) -> list[str]:
     return remaining_labels(found, embedded=embedded)
 
 
-def explain_file_problems(form: Any, exc: AttachmentsRejected) -> None:
+def explain_file_problems(form: BaseForm, exc: AttachmentsRejected) -> None:
     for problem in exc.problems:
         form.add_error("files", f"{problem.name}: {problem.message}")
     # Browsers cannot refill a file input, so say so; everything typed is kept.
@@ -282,7 +283,7 @@ def _blank_or_draft_form(request: HttpRequest, category: Category) -> HttpRespon
     return forget_draft(request, response, draft)
 
 
-def _token_is_genuine(token: Any) -> bool:
+def _token_is_genuine(token: object) -> bool:
     if not isinstance(token, str):
         return False
     try:

@@ -28,7 +28,7 @@ import errno
 import os
 import platform
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
@@ -75,13 +75,11 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def _call(function: ctypes._CFuncPtr, *args: object) -> int:
-    """A variadic libc call with every argument widened to a machine word (a
+def _call(function: Callable[..., int], *args: object) -> int:
+    """A variadic libc call with every number widened to a machine word (a
     plain int would be passed as 32 bits where the kernel reads 64)."""
     widened = [
-        arg
-        if isinstance(arg, ctypes._SimpleCData | ctypes.Array | ctypes._Pointer)
-        else ctypes.c_long(int(arg or 0))
+        ctypes.c_long(arg or 0) if arg is None or isinstance(arg, int) else arg
         for arg in args
     ]
     return int(function(*widened))

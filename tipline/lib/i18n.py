@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils.translation import get_language
 
+T = TypeVar("T")
 
-def localized(texts: dict[str, Any] | None) -> Any:
-    """The text in the active language, falling back to the default language."""
+
+def localized(texts: Mapping[str, T] | None) -> T | str:
+    """The text in the active language, falling back to the default language
+    (``""`` when there is none). Texts are strings, or lists of them."""
     if not texts:
         return ""
     language = (get_language() or settings.LANGUAGE_CODE).lower()

@@ -22,8 +22,8 @@ import ipaddress
 import logging
 import re
 import traceback
-from typing import Any
 
+from gunicorn.config import Config
 from gunicorn.glogging import Logger as GunicornLogger
 
 ADDRESS = "[address]"
@@ -86,7 +86,7 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
-def _request_paths(request: Any) -> list[str]:
+def _request_paths(request: object) -> list[str]:
     found = {getattr(request, "path", ""), getattr(request, "path_info", "")}
     full = getattr(request, "get_full_path", None)
     if callable(full):
@@ -95,7 +95,7 @@ def _request_paths(request: Any) -> list[str]:
     return sorted((p for p in found if isinstance(p, str) and p), key=len)[::-1]
 
 
-def _route_of(request: Any) -> str:
+def _route_of(request: object) -> str:
     match = getattr(request, "resolver_match", None)
     return getattr(match, "route", None) or PATH
 
@@ -126,7 +126,7 @@ class PrivateGunicornLogger(GunicornLogger):
 
     datefmt = r"[%Y-%m-%d %H:00 %z]"
 
-    def setup(self, cfg: Any) -> None:
+    def setup(self, cfg: Config) -> None:
         super().setup(cfg)
         if not any(isinstance(f, PrivacyFilter) for f in self.error_log.filters):
             self.error_log.addFilter(PrivacyFilter())

@@ -39,7 +39,7 @@ def set_file_times(name: str, at: datetime) -> None:
         path = Path(default_storage.path(name))
     except NotImplementedError:
         return
-    root = Path(default_storage.location).resolve()
+    root = Path(default_storage.path("")).resolve()  # the storage's location
     stamp = at.timestamp()
     os.utime(path, (stamp, stamp))
     folder = path.parent.resolve()

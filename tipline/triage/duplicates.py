@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from tipline.triage import similarity
 from tipline.triage.models import FingerprintBand, TextFingerprint
@@ -52,15 +52,20 @@ def record_fingerprint(
     return found
 
 
+def _column(name: str) -> str:
+    field = FingerprintBand._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise LookupError(f"FingerprintBand.{name} is not a column")
+    return field.column
+
+
 def _insert_bands(case_id: int, bands: list[int]) -> None:
     # One prepared statement run 32 times: the ORM's bulk_create spends more time
     # compiling 32 rows than the database spends storing them, on every report.
-    meta = FingerprintBand._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("case", "value")
-    )
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s)"
+    columns = ", ".join(quote(_column(name)) for name in ("case", "value"))
+    table = quote(FingerprintBand._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s)"
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(case_id, value) for value in bands])
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +20,12 @@ class RouteForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = categories
-        self.fields["team"].choices = teams
+        cast(forms.ChoiceField, self.fields["category"]).choices = categories
+        cast(forms.ChoiceField, self.fields["team"]).choices = teams
 
 
-class PriorityRuleForm(forms.ModelForm):
+# ModelForm is generic only in django-stubs: subscripting it fails at runtime.
+class PriorityRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = PriorityRule
         fields = ("kind", "category", "keyword", "weight")

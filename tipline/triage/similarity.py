@@ -144,7 +144,7 @@ def similarity(a: bytes, b: bytes) -> float:
     if len(a) != _SIGNATURE.size or len(b) != _SIGNATURE.size:
         return 0.0
     pairs = zip(_SIGNATURE.unpack(a), _SIGNATURE.unpack(b), strict=True)
-    equal = sum(x == y for x, y in pairs)
+    equal = sum(1 for x, y in pairs if x == y)
     return equal / K
 
 

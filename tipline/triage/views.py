@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tipline.accounts.decorators import administrators_only
+from tipline.accounts.decorators import StaffRequest, administrators_only
 from tipline.accounts.models import Team
 from tipline.intake.models import Category
 from tipline.triage import rules as services
@@ -28,7 +28,7 @@ def _route_form(data: object = None) -> RouteForm:
 
 
 def _page(
-    request: HttpRequest,
+    request: StaffRequest,
     route_form: RouteForm | None = None,
     rule_form: PriorityRuleForm | None = None,
     status: int = 200,
@@ -44,13 +44,13 @@ def _page(
 
 
 @administrators_only
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: StaffRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
 @administrators_only
-def set_route(request: HttpRequest) -> HttpResponse:
+def set_route(request: StaffRequest) -> HttpResponse:
     form = _route_form(request.POST)
     if not form.is_valid():
         return _page(request, route_form=form, status=400)
@@ -65,7 +65,7 @@ def set_route(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @administrators_only
-def add_rule(request: HttpRequest) -> HttpResponse:
+def add_rule(request: StaffRequest) -> HttpResponse:
     form = PriorityRuleForm(request.POST)
     if not form.is_valid():
         return _page(request, rule_form=form, status=400)
@@ -76,7 +76,7 @@ def add_rule(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @administrators_only
-def delete_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+def delete_rule(request: StaffRequest, rule_id: int) -> HttpResponse:
     rule = PriorityRule.objects.filter(pk=rule_id).first()
     if rule is None:
         raise Http404

@@ -88,12 +88,12 @@ def detect(data: bytes) -> Format:
 
 def _magic(data: bytes) -> str | None:
     """The format name from magic bytes, else text, else None."""
-    for prefix, name in MAGIC_PREFIXES.items():
+    for prefix, known in MAGIC_PREFIXES.items():
         if data.startswith(prefix):
-            return name
+            return known
     if data.startswith(b"RIFF") and data[8:12] in RIFF_FORMS:
         return RIFF_FORMS[data[8:12]]
-    name = None
+    name: str | None = None
     if data[4:8] == b"ftyp":
         name = _bmff(data)
     elif data.startswith(b"PK\x03\x04"):

@@ -93,7 +93,7 @@ def _exif_codes(exif: Image.Exif) -> set[str]:
 
 def _jpeg_app_codes(image: Image.Image) -> set[str]:
     """Codes for JPEG APP segments and comments, by marker and prefix."""
-    found = set()
+    found: set[str] = set()
     for marker, payload in getattr(image, "applist", []):
         matches = [
             code

@@ -50,7 +50,7 @@ def _blank_mluc(profile: bytearray, start: int, end: int) -> bool:
         text_start = start + offset
         text_end = min(text_start + length, end)
         for pos in range(text_start, text_end - 1, 2):
-            if profile[pos : pos + 2] not in (b"\x00 ", b"\x00\x00"):
+            if bytes(profile[pos : pos + 2]) not in (b"\x00 ", b"\x00\x00"):
                 profile[pos : pos + 2] = b"\x00 "
                 changed = True
     return changed

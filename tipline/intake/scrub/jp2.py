@@ -21,9 +21,9 @@ _SOT, _COM = 0x90, 0x64
 MAX_BOXES = 10_000
 
 
-def boxes(data: bytes) -> list[tuple[bytes, int, int, int]] | None:
+def boxes(data: bytes | bytearray) -> list[tuple[bytes, int, int, int]] | None:
     """Top-level boxes as (type, start, payload start, end), or None if broken."""
-    found = []
+    found: list[tuple[bytes, int, int, int]] = []
     pos = 0
     while pos < len(data) and len(found) < MAX_BOXES:
         if pos + 8 > len(data):

@@ -78,9 +78,9 @@ def _clean_attributes(
             if element.attrib[attr] not in ("", neutral):
                 element.attrib[attr] = neutral
                 found.add(code)
-        elif (code := _drop_code(rule, name)) is not None:
+        elif (dropped := _drop_code(rule, name)) is not None:
             del element.attrib[attr]
-            found.add(code)
+            found.add(dropped)
 
 
 def apply(

@@ -132,7 +132,7 @@ def _risky(action: object) -> bool:
     return True  # an absurdly long chain is itself suspicious
 
 
-def _pop(obj: Dictionary | Stream, codes: dict[str, str], found: set[str]) -> None:
+def _pop(obj: pikepdf.Object, codes: dict[str, str], found: set[str]) -> None:
     """Delete the listed keys from ``obj``, recording their codes."""
     for key, code in codes.items():
         if key in obj:
@@ -174,6 +174,9 @@ def _strip_photo(stream: Stream, found: set[str]) -> None:
         return
     stripped = PHOTO_STRIPPERS[codec](data)
     if stripped is not None and stripped[1]:
+        if parms is not None and not isinstance(parms, Dictionary | Array):
+            # What pikepdf's write() raises here: the file is refused as damaged.
+            raise TypeError("decode_parms must be a dictionary or an array")
         # Written with the codec alone: the wrapping filters saved next to nothing.
         stream.write(stripped[0], filter=Name(codec), decode_parms=parms)
         found.add("embedded_image_metadata")
@@ -240,7 +243,7 @@ def _clean_trailer(pdf: pikepdf.Pdf, found: set[str]) -> list[bytes]:
     """Remove the information dictionary and IDs; return the IDs to check for."""
     info = pdf.trailer.get("/Info")
     if isinstance(info, Dictionary):
-        found.update(INFO_CODES.get(key, "other_metadata") for key in info)
+        found.update(INFO_CODES.get(str(key), "other_metadata") for key in info)
     if "/Info" in pdf.trailer:
         del pdf.trailer["/Info"]
     ids = pdf.trailer.get("/ID")
@@ -268,7 +271,9 @@ def _save(pdf: pikepdf.Pdf, in_memory: bool) -> EncryptedSpool | bytes:
     # nothing here and costs about a third more peak memory on large files.
     try:
         pdf.save(
-            spool,
+            # pikepdf's stub names BinaryIO; qpdf needs only write(), seek() and
+            # tell(), which the spool has.
+            spool,  # type: ignore[arg-type]
             static_id=True,
             preserve_pdfa=False,
             fix_metadata_version=False,

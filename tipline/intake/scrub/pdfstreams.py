@@ -13,7 +13,7 @@ import binascii
 import re
 import zlib
 
-from pikepdf import Array, Dictionary, Stream
+from pikepdf import Array, Dictionary, Object, Stream
 
 # Filters that compress pixels: their data is an image file, not more filters.
 IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/CCITTFaxDecode", "/JBIG2Decode"}
@@ -25,12 +25,14 @@ class TooLarge(Exception):
     """The decoded data would pass the budget."""
 
 
-def filters_of(stream: Stream) -> tuple[list[str], list[object]]:
+def filters_of(stream: Stream) -> tuple[list[str], list[Object | None]]:
     """The stream's filter names and their parameters, as two aligned lists."""
     filters = stream.get("/Filter")
-    names = list(filters) if isinstance(filters, Array) else [filters]
-    names = [str(name) for name in names if name is not None]
+    listed: list[Object | None]
+    listed = list(filters) if isinstance(filters, Array) else [filters]
+    names = [str(name) for name in listed if name is not None]
     parms = stream.get("/DecodeParms")
+    values: list[Object | None]
     values = list(parms) if isinstance(parms, Array) else [parms] * len(names)
     values += [None] * (len(names) - len(values))
     return names, values[: len(names)]
@@ -127,7 +129,7 @@ DECODERS = {
 }
 
 
-def _predicted(parms: object) -> bool:
+def _predicted(parms: Object | None) -> bool:
     return isinstance(parms, Dictionary) and int(parms.get("/Predictor", 1)) > 1
 
 
@@ -150,7 +152,9 @@ def decode(data: bytes, filters: list[str], limit: int) -> bytes | None:
     return data
 
 
-def image_payload(stream: Stream, limit: int) -> tuple[str, bytes, object] | None:
+def image_payload(
+    stream: Stream, limit: int
+) -> tuple[str, bytes, Object | None] | None:
     """For an image stream whose filters end in an image codec: the codec, the
     codec's data (earlier filters undone within ``limit``) and its parameters."""
     names, parms = filters_of(stream)

@@ -40,7 +40,7 @@ _TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 
 
 
 def _directory(
-    data: bytes, base: int, offset: int, order: str
+    data: bytes | bytearray, base: int, offset: int, order: str
 ) -> tuple[list[tuple[int, int]], int] | None:
     """The (tag, first value) pairs of the directory at ``offset`` and the next
     directory's offset; None if it does not parse as a directory."""
@@ -69,7 +69,7 @@ def _code(tag: int) -> str | None:
     return None if code == "colour_profile" else code
 
 
-def codes(data: bytes, start: int = 0) -> set[str] | None:
+def codes(data: bytes | bytearray, start: int = 0) -> set[str] | None:
     """The metadata codes of the TIFF structure at ``start``: None if there is no
     valid structure there, an empty set for a TIFF holding only its pixels."""
     header = data[start : start + 4]
@@ -79,7 +79,9 @@ def codes(data: bytes, start: int = 0) -> set[str] | None:
         return None
     order = "<" if header.startswith(b"II") else ">"
     (first,) = struct.unpack_from(order + "I", data, start + 4)
-    pending, seen, found = [first], set(), set()
+    pending: list[int] = [first]
+    seen: set[int] = set()
+    found: set[str] = set()
     gps_directories = set()
     valid = False
     while pending and len(seen) < MAX_DIRECTORIES:

@@ -296,7 +296,7 @@ def _pdf_objects(
     info = pdf.trailer.get("/Info")
     if isinstance(info, pikepdf.Dictionary):
         for key in info:
-            state.add(PDF_INFO_CODES.get(key, "author"), embedded)
+            state.add(PDF_INFO_CODES.get(str(key), "author"), embedded)
     if "/Metadata" in pdf.Root:
         state.add("xmp", embedded)
     for obj in pdf.objects:

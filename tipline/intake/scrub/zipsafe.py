@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from .result import FileRejected
 
@@ -102,7 +102,7 @@ def check_limits(infos: list[zipfile.ZipInfo], budget: Budget) -> None:
         raise FileRejected("damaged")
 
 
-def read_capped(stream: BinaryIO, limit: int) -> bytes:
+def read_capped(stream: IO[bytes], limit: int) -> bytes:
     """Read at most ``limit`` bytes; more than that means the headers lied."""
     parts: list[bytes] = []
     total = 0

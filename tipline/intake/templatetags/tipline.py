@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ register = template.Library()
 
 
 @register.filter
-def localized(texts: dict[str, Any] | None) -> Any:
+def localized(texts: Mapping[str, object] | None) -> object:
     """``{{ field.label|localized }}``: a stored ``{"en": …, "zh-hans": …}`` text."""
     return _localized(texts)
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tipline.accounts.models import Role, Team, User
 from tipline.cases import offboarding, recovery
+from tipline.cases.models import CaseKey
 
 # In `cases`, not `accounts`: it calls tipline.cases.offboarding, and accounts sits
 # below cases in DESIGN.md's layers.
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         for warning in recovery.gap_warnings(recovery.readability_gap()):
             self.stdout.write(f"WARNING: {warning}")
 
-    def _list_grants(self, grants: list[Any], user: User) -> None:
+    def _list_grants(self, grants: list[CaseKey], user: User) -> None:
         name = user.get_username()
         if not grants:
             self.stdout.write(f"{name} holds no grant beyond their team.")
