@@ -53,12 +53,30 @@ def pytest_configure(config: pytest.Config) -> None:
     liveguard.install()
 
 
+# Fixtures through which a test reaches the database (pytest-django's, and
+# live_database, which points a live server at PostgreSQL in that pass).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "live_database",
+    }
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses a live fixture, or drives a browser, is live."""
+    """A test that uses a live fixture, or drives a browser, is live. A test
+    that reaches the database is marked ``database``: the PostgreSQL pass of
+    ``make test`` runs only those (the rest would run the same code twice)."""
     for item in items:
         uses = set(getattr(item, "fixturenames", ()))
         if uses & liveguard.LIVE_FIXTURES or item.get_closest_marker("browser"):
             item.add_marker(liveguard.MARKER)
+        if uses & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -28,6 +28,9 @@ from tipline.audit import services as audit
 THROTTLED = gettext_lazy(
     "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator."
 )
+PASSWORD_THROTTLED = gettext_lazy(
+    "Too many wrong passwords. Wait 15 minutes and try again, or ask an administrator."
+)
 CODES_LOCKED = gettext_lazy(
     "Too many wrong codes. You can try again after %(time)s UTC, or ask an "
     "administrator."
@@ -260,7 +263,7 @@ def change_password(request: StaffRequest) -> HttpResponse:
         # A stolen session must not buy unlimited guesses at the password.
         form.is_valid()
         form.errors.clear()
-        form.add_error(None, THROTTLED)
+        form.add_error(None, PASSWORD_THROTTLED)
         return render(request, "accounts/password.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:

@@ -95,6 +95,7 @@ def test_wrong_current_passwords_on_the_password_page_are_limited(owner):
     )
 
     assert response.status_code == 429
+    assert "Too many wrong passwords. Wait 15 minutes" in response.content.decode()
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD) is True
 
