@@ -37,14 +37,13 @@ def never_reading(port: int) -> socket.socket:
 
 @pytest.mark.live
 def test_clients_that_never_read_their_answers_cannot_hold_every_receiver(
-    tmp_path, live_database
+    tmp_path,
 ):
     live = liveserver.prepare(
         tmp_path,
         TIPLINE_RECEIVERS=str(RECEIVERS),
         TIPLINE_WORKERS="1",
         TIPLINE_BODY_GRACE_SECONDS="4",
-        **live_database,
     )
     port = int(live.url.rsplit(":", 1)[1])
     with liveserver.running(live), contextlib.ExitStack() as held:

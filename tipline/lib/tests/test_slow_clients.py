@@ -2,7 +2,11 @@
 
 Many connections trickle their bodies (more than workers times threads), while honest
 pages and a small report still answer at once, an upload as slow as Tor's still
-succeeds, and every trickler is cut off with 408 Request Timeout."""
+succeeds, and every trickler is cut off with 408 Request Timeout.
+
+These attack the receivers, which run before any application code and any
+database, so they run once, on the default SQLite: the PostgreSQL pass of make
+test runs only the tests that reach the database."""
 
 from __future__ import annotations
 
@@ -115,11 +119,9 @@ def timed(call) -> tuple[float, requests.Response]:
 
 
 def test_slow_bodies_are_cut_off_while_honest_pages_and_tor_uploads_go_through(
-    tmp_path, live_database
+    tmp_path,
 ):
-    live = liveserver.prepare(
-        tmp_path, TIPLINE_BODY_GRACE_SECONDS=str(GRACE), **live_database
-    )
+    live = liveserver.prepare(tmp_path, TIPLINE_BODY_GRACE_SECONDS=str(GRACE))
     port = int(live.url.rsplit(":", 1)[1])
     photo = noise_png(200_000)
     with liveserver.running(live), ThreadPoolExecutor(ATTACKERS + 4) as pool:
@@ -228,9 +230,9 @@ def test_a_burst_then_a_stall_is_cut_off_when_its_credit_runs_out(tmp_path):
 
 
 def test_a_body_declared_beyond_every_limit_is_refused_before_it_is_read(
-    tmp_path, live_database
+    tmp_path,
 ):
-    live = liveserver.prepare(tmp_path, **live_database)
+    live = liveserver.prepare(tmp_path)
     port = int(live.url.rsplit(":", 1)[1])
     with liveserver.running(live):
         started = time.monotonic()
@@ -277,13 +279,11 @@ def assert_form_came_back(response: requests.Response, text: str) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
 def test_a_large_body_on_a_full_disk_gives_the_form_back_with_its_answers(
-    tmp_path, live_database
+    tmp_path,
 ):
     """A body over 1 MiB is received into memory while the process's budget for
     such bodies allows, so on a full disk the form itself says the disk is full
     and keeps what was typed; the retry goes through once there is space."""
-    if live_database:
-        pytest.skip("the database's disk is the PostgreSQL server's here")
     with small_disk(tmp_path / "disk", "64m") as disk:
         live = liveserver.prepare(disk)
         with liveserver.running(live):
@@ -301,14 +301,12 @@ def test_a_large_body_on_a_full_disk_gives_the_form_back_with_its_answers(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
 def test_past_the_memory_budget_a_large_body_on_a_full_disk_is_refused_clearly(
-    tmp_path, live_database
+    tmp_path,
 ):
     """Large bodies held in memory are bounded per process
     (TIPLINE_BODY_MEMORY_BYTES): while a slow upload holds the budget, the next
     large body goes to the encrypted spool, which the full disk refuses with a
     clear 503; when the slow upload is abandoned its share comes back."""
-    if live_database:
-        pytest.skip("the database's disk is the PostgreSQL server's here")
     with small_disk(tmp_path / "disk", "64m") as disk:
         live = liveserver.prepare(
             disk, TIPLINE_WORKERS="1", TIPLINE_BODY_MEMORY_BYTES=str(4 * 1024 * 1024)
@@ -340,7 +338,7 @@ def test_past_the_memory_budget_a_large_body_on_a_full_disk_is_refused_clearly(
     assert receipt_in(retried.text)
 
 
-def test_trickled_headers_are_cut_off_too(tmp_path, live_database):
+def test_trickled_headers_are_cut_off_too(tmp_path):
     """More connections than receivers (12 over 2 processes x 4 here) trickle
     their headers: each is closed after the grace period, so an honest page
     queued behind them waits one grace period per wave (at worst three, when
@@ -350,7 +348,6 @@ def test_trickled_headers_are_cut_off_too(tmp_path, live_database):
         tmp_path,
         TIPLINE_RECEIVERS="4",
         TIPLINE_BODY_GRACE_SECONDS=str(grace),
-        **live_database,
     )
     port = int(live.url.rsplit(":", 1)[1])
     opening = b"GET /report/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
