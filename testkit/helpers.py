@@ -50,6 +50,16 @@ class BrowserClient(Client):
         return super().post(*args, **kwargs)
 
 
+def sign_in(client: Client, username: str, password: str) -> Any:
+    """Post the staff sign-in form (the password step) as a person would."""
+    return post_form(
+        client,
+        "/staff/login/",
+        "/staff/login/",
+        {"username": username, "password": password},
+    )
+
+
 def form_tokens(html: str) -> dict[str, str]:
     tokens = {"csrfmiddlewaretoken": CSRF_RE.search(html).group(1)}
     token = TOKEN_RE.search(html)

@@ -14,7 +14,9 @@ then carries its field errors, ``Refused.files`` the files' problems.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected
@@ -27,6 +29,8 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
+
+T = TypeVar("T")
 
 
 class Refusal(enum.Enum):
@@ -69,20 +73,16 @@ def take_report(
         return Refused(Refusal.HONEYPOT)
     if not form.is_valid():
         return Refused(Refusal.INVALID)
-    try:
-        with services.storage_full_as_error():
-            submission = services.submit_report(
-                category=category,
-                answers=form.answers(),
-                token_secret=secret,
-                uploads=form.cleaned_data["files"],
-                keep_originals=form.cleaned_data["keep_originals"],
-            )
-    except AttachmentsRejected as exc:
-        return Refused(Refusal.FILES_REFUSED, files=exc)
-    except services.StorageFull:
-        return Refused(Refusal.STORAGE_FULL)
-    if submission.created:
+    submission = _stored(
+        lambda: services.submit_report(
+            category=category,
+            answers=form.answers(),
+            token_secret=secret,
+            uploads=form.cleaned_data["files"],
+            keep_originals=form.cleaned_data["keep_originals"],
+        )
+    )
+    if not isinstance(submission, Refused) and submission.created:
         flood.record_report()
     return submission
 
@@ -100,15 +100,23 @@ def take_message(
         return Refused(Refusal.TOKEN_EXPIRED)
     except FormTokenInvalid:
         return Refused(Refusal.TOKEN_INVALID)
+    return _stored(
+        lambda: services.post_reporter_message(
+            access=access,
+            body=form.cleaned_data["body"],
+            token_digest=token_digest(secret, services.MESSAGE_FORM),
+            uploads=form.cleaned_data["files"],
+            keep_originals=form.cleaned_data["keep_originals"],
+        )
+    )
+
+
+def _stored(store: Callable[[], T]) -> T | Refused:
+    """Run ``store``; a refused file or a full disk is a refusal (nothing was
+    stored: the services clean up after themselves)."""
     try:
         with services.storage_full_as_error():
-            return services.post_reporter_message(
-                access=access,
-                body=form.cleaned_data["body"],
-                token_digest=token_digest(secret, services.MESSAGE_FORM),
-                uploads=form.cleaned_data["files"],
-                keep_originals=form.cleaned_data["keep_originals"],
-            )
+            return store()
     except AttachmentsRejected as exc:
         return Refused(Refusal.FILES_REFUSED, files=exc)
     except services.StorageFull:

@@ -9,22 +9,13 @@ import requests
 from django.test import Client
 
 from testkit import liveserver
-from testkit.helpers import PASSWORD, form_tokens, post_form, staff_login
+from testkit.helpers import PASSWORD, form_tokens, post_form, sign_in, staff_login
 from tipline.accounts import throttle
 from tipline.accounts.models import LoginFailure
 
 pytestmark = pytest.mark.django_db
 
 THROTTLED = "Too many failed sign-ins"
-
-
-def sign_in(client, username, password):
-    return post_form(
-        client,
-        "/staff/login/",
-        "/staff/login/",
-        {"username": username, "password": password},
-    )
 
 
 def padded(name, spaces):

@@ -16,6 +16,7 @@ from testkit.helpers import (
     enrol_authenticator,
     make_staff,
     post_form,
+    sign_in,
     staff_login,
 )
 from tipline.accounts import throttle
@@ -39,15 +40,6 @@ LOOK_ALIKES = [
     "owne\u02b3",  # modifier letter small r
     " \uff4fwner ",  # mixed, with the spaces a form strips
 ]
-
-
-def sign_in(client, username, password):
-    return post_form(
-        client,
-        "/staff/login/",
-        "/staff/login/",
-        {"username": username, "password": password},
-    )
 
 
 def send_code(client, code):

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from testkit.helpers import PASSWORD, post_form, staff_login
+from testkit.helpers import PASSWORD, sign_in, staff_login
 from tipline.accounts import throttle, timeouts
 from tipline.accounts.models import LoginFailure
 from tipline.accounts.session_keys import COOKIE_NAME
@@ -16,15 +16,6 @@ from tipline.audit.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 THROTTLED = "Too many failed sign-ins"
-
-
-def sign_in(client, username, password):
-    return post_form(
-        client,
-        "/staff/login/",
-        "/staff/login/",
-        {"username": username, "password": password},
-    )
 
 
 def test_an_account_is_throttled_after_five_failures(owner):

@@ -329,7 +329,18 @@ class HostilePool(ScrubPool):
 
 
 @pytest.mark.parametrize(
-    "lie", ["not_json", "huge", "short", "unknown_format", "unknown_rejection"]
+    "lie",
+    [
+        "not_json",
+        "huge",
+        "short",
+        "unknown_format",
+        "unknown_rejection",
+        "deep",  # RecursionError out of json.loads: was a 500 that lost the report
+        "long",  # OSError("bad message length"): a 500 too
+        "infinite_size",  # OverflowError in int(): a 500 too
+        "unknown_removed",  # a removal code the pages could not label
+    ],
 )
 def test_a_worker_that_lies_is_ended_and_its_file_refused(lie, monkeypatch, tmp_path):
     """What a worker says is read as untrusted data: an answer that is not the
