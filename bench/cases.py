@@ -38,10 +38,10 @@ from bench.common import STAFF_PASSWORD as PASSWORD
 from bench.common import form_tokens, write_result
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
-from tipline.cases.models import Case, CaseKey, Outcome, Status
+from tipline.cases.models import Case, CaseKey, Outcome, Report, Status
 from tipline.cases.selectors import InboxFilters, inbox_page
-from tipline.intake.models import Category, Report
-from tipline.intake.profiles import load_profile
+from tipline.profiles.loader import load_profile
+from tipline.profiles.models import Category
 
 CASES = 100_000
 BATCH = 5_000

@@ -45,7 +45,7 @@ ORIGINALS = 1_000  # generated reports stored per language
 VARIANTS = 100  # duplicate queries per language and kind of change
 UNRELATED = 200  # new reports per language, with no stored duplicate
 SEED = 20261129
-PROFILES = Path(__file__).resolve().parent.parent / "tipline" / "intake" / "profiles"
+PROFILES = Path(__file__).resolve().parent.parent / "tipline" / "profiles" / "data"
 
 COMMA = "\uff0c"  # the full-width comma, escaped for ruff (RUF001)
 STOP = "\u3002"
@@ -393,12 +393,11 @@ def store_originals(texts: list[str]) -> dict[int, Fingerprint]:
     """Fingerprint and store ``texts`` as cases 1, 2, ... with the real service."""
     from django.db import transaction
 
-    from tipline.cases.models import Case
     from tipline.triage.duplicates import record_fingerprint
 
     with transaction.atomic():
         return {
-            case_id: record_fingerprint(case=Case(pk=case_id), text=text)
+            case_id: record_fingerprint(case_id=case_id, text=text)
             for case_id, text in enumerate(texts, start=1)
         }
 
@@ -777,7 +776,7 @@ def markdown(sections: dict[str, list[str]], elapsed: float) -> str:
             "duplicate (reordered, 20 words edited) against its original (p5), and "
             "each report against the closest of 20 unrelated ones; gap = duplicate "
             "p5 - closest unrelated max. Last column: median over pairs of the "
-            "natural texts on one topic in tipline/intake/profiles (guidance and "
+            "natural texts on one topic in tipline/profiles/data (guidance and "
             "category descriptions), where generated text overstates how alike "
             "unrelated reports are.",
             "",

@@ -14,8 +14,8 @@ from PIL import Image
 
 from bench.attachments import big_pdf
 from bench.common import median_seconds, write_result
+from tipline import scrub
 from tipline.crypto import EncryptedSpool
-from tipline.intake import scrub
 from tipline.intake.sandbox import ScrubPool
 
 MB = 1024 * 1024

@@ -170,7 +170,7 @@ class Tipline:
             "manage",
             "shell",
             "-c",
-            "from tipline.intake.models import Report; print(Report.objects.count())",
+            "from tipline.cases.models import Report; print(Report.objects.count())",
         ).stdout
         return int(out.strip().splitlines()[-1])
 

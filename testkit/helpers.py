@@ -60,15 +60,24 @@ def sign_in(client: Client, username: str, password: str) -> Any:
     )
 
 
+def _found(pattern: re.Pattern[str], html: str, what: str) -> str:
+    match = pattern.search(html)
+    if match is None:
+        raise AssertionError(f"the page has no {what}")
+    return match.group(1)
+
+
 def form_tokens(html: str) -> dict[str, str]:
-    tokens = {"csrfmiddlewaretoken": CSRF_RE.search(html).group(1)}
+    tokens = {"csrfmiddlewaretoken": _found(CSRF_RE, html, "CSRF token")}
     token = TOKEN_RE.search(html)
     if token:
         tokens["token"] = token.group(1)
     return tokens
 
 
-def post_form(client: Client, page: str, action: str, data: dict[str, Any], **extra):
+def post_form(
+    client: Client, page: str, action: str, data: dict[str, Any], **extra: Any
+) -> Any:
     """GET ``page``, then POST ``data`` to ``action`` with the page's hidden tokens.
 
     Public pages answer a successful POST with 303 See Other, as browsers expect;
@@ -80,7 +89,7 @@ def post_form(client: Client, page: str, action: str, data: dict[str, Any], **ex
 
 
 def receipt_in(html: str) -> str:
-    return RECEIPT_RE.search(html).group(1)
+    return _found(RECEIPT_RE, html, "receipt")
 
 
 def authenticator_code(secret_b32: str, *, steps_ahead: int = 0) -> str:

@@ -117,8 +117,8 @@ def serve(args: list[str]) -> None:
 
     django.setup()
     from tipline.accounts.services import issue_setup_token
-    from tipline.intake.profiles import ensure_default_profile
     from tipline.lib.migrate_lock import migration_lock
+    from tipline.profiles.loader import ensure_default_profile
 
     # Servers starting together take turns (tipline/lib/migrate_lock.py); with many
     # nodes, migrating once per release and TIPLINE_MIGRATE_ON_START=False is still

@@ -33,9 +33,9 @@ from testkit.helpers import (
     post_form,
 )
 from tipline.accounts.models import User
-from tipline.intake.models import Profile
-from tipline.intake.profiles import load_profile
-from tipline.triage.services import default_team
+from tipline.accounts.services import default_team
+from tipline.profiles.loader import load_profile
+from tipline.profiles.models import Profile
 
 # Property tests run the same examples on every run, so CI cannot fail on one
 # machine and pass on the next; HYPOTHESIS_PROFILE=explore searches afresh.

@@ -16,9 +16,12 @@ from django_tasks_db.models import DBTaskResult
 
 from tipline.accounts.tasks import clear_expired_sessions
 from tipline.audit.tasks import write_audit_anchor
-from tipline.cases.tasks import email_overdue_cases, purge_expired_cases
+from tipline.cases.tasks import (
+    email_overdue_cases,
+    purge_expired_cases,
+    refresh_priorities,
+)
 from tipline.intake.tasks import sweep_orphaned_files
-from tipline.triage.tasks import refresh_priorities
 
 logger = logging.getLogger(__name__)
 

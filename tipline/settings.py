@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tipline.accounts",
+    "tipline.profiles",
     "tipline.audit",
     "tipline.intake",
     "tipline.triage",

@@ -89,6 +89,16 @@ def unlock_private_key(*, user: User, password: str) -> bytes:
     return crypto.unlock_with_password(bytes(user.private_key_locked), password)
 
 
+# New reports go to this team unless a routing rule names another
+# (tipline.cases.rules.route); `tipline demo` and the tests staff it.
+DEFAULT_TEAM = "triage"
+
+
+def default_team() -> Team:
+    team, _ = Team.objects.get_or_create(slug=DEFAULT_TEAM, defaults={"name": "Triage"})
+    return team
+
+
 def get_or_create_team(*, slug: str) -> Team:
     team, _ = Team.objects.get_or_create(
         slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}

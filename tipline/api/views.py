@@ -29,7 +29,6 @@ from tipline import crypto
 from tipline.api import schemas
 from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, services
-from tipline.intake.answers import shown_answers
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     KEEP_ORIGINALS_VALUE,
@@ -39,14 +38,15 @@ from tipline.intake.forms import (
     ReceiptForm,
     ReportForm,
 )
-from tipline.intake.models import Category
-from tipline.intake.profiles import ensure_default_profile, public_texts
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_message, take_report
 from tipline.lib.i18n import localized
 from tipline.lib.tokens import (
     new_form_token,
 )
+from tipline.profiles.answers import shown_answers
+from tipline.profiles.loader import ensure_default_profile, public_texts
+from tipline.profiles.models import Category
 
 # No interactive docs page: Swagger UI would load script from a third-party CDN.
 api = NinjaAPI(

@@ -16,7 +16,9 @@ from tipline.audit.anchors import GENESIS, Anchor, current_anchor, pacer
 from tipline.audit.models import AuditEvent, ChainHead
 
 if TYPE_CHECKING:
-    from tipline.accounts.models import User
+    # The audit log sits below accounts: it names its actor by Django's user
+    # interface (settings.AUTH_USER_MODEL), never by the accounts app's model.
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 __all__ = [
     "GENESIS",
@@ -75,7 +77,7 @@ def _append(
     previous, count = _lock_head()
     event = AuditEvent(
         at=at,
-        actor=actor,
+        actor_id=actor.pk if actor else None,
         actor_name=actor.get_username() if actor else "",
         action=action,
         target=target,

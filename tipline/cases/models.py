@@ -71,10 +71,88 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(keys__user=user)
 
 
-class Case(models.Model):
-    report = models.OneToOneField(
-        "intake.Report", on_delete=models.PROTECT, related_name="case"
+class Report(models.Model):
+    """What a reporter submitted. Everything readable is encrypted with the report's
+    data key; the staff side (Case) holds the workflow around it."""
+
+    category = models.ForeignKey(
+        "profiles.Category", on_delete=models.PROTECT, related_name="+"
     )
+    # Rounded down to the hour: the exact second of a submission could be matched
+    # against network logs kept elsewhere to identify the reporter.
+    received_at = models.DateTimeField()
+    answers_encrypted = models.BinaryField()
+    # Keyed hash of the receipt (tipline.crypto.receipts), hex. Never the receipt.
+    receipt_lookup = models.CharField(max_length=64, unique=True)
+    # The data key encrypted under a key derived from the receipt.
+    reporter_key = models.BinaryField()
+
+    class Meta:
+        # Stored by the intake app until issue 13 moved it here; the table kept its
+        # name (migration 0007), so existing data stayed where it was.
+        db_table = "intake_report"
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"
+
+    def answers_context(self) -> bytes:
+        return f"report:{self.receipt_lookup}:answers".encode()
+
+
+class Attachment(models.Model):
+    """An evidence file: scrubbed, encrypted, and stored through Django's storage
+    API under a random name. Its name, type and what was removed are encrypted
+    with the report's data key (``details_encrypted``)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        "Message", null=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    blob_name = models.CharField(max_length=100, unique=True)
+    key_salt = models.BinaryField()
+    details_encrypted = models.BinaryField()
+    # The unscrubbed original, when the reporter chose to keep it: encrypted under its
+    # own random key, which is sealed to supervisors (OriginalKey) and the escrow key.
+    original_blob_name = models.CharField(max_length=100, blank=True)
+    original_escrow_key = models.BinaryField(null=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "intake_attachment"
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk}"
+
+    def details_context(self) -> bytes:
+        return f"attachment:{self.blob_name}:details".encode()
+
+
+class OriginalKey(models.Model):
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, related_name="original_keys"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        db_table = "intake_originalkey"
+        constraints = (
+            models.UniqueConstraint(
+                fields=["attachment", "user"], name="original_key_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"original key for {self.user_id} on {self.attachment_id}"
+
+
+class Case(models.Model):
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="case")
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.PROTECT, related_name="+"
     )

@@ -40,8 +40,7 @@ from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, Team, User
 from tipline.audit import services as audit
 from tipline.cases.keys import held_beyond_membership
-from tipline.cases.models import Case, CaseKey
-from tipline.intake.models import OriginalKey
+from tipline.cases.models import Case, CaseKey, OriginalKey
 
 
 @dataclass(frozen=True)

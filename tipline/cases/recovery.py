@@ -19,11 +19,10 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from tipline import crypto
 from tipline.accounts.models import Team, User
+from tipline.accounts.services import default_team
 from tipline.audit import services as audit
-from tipline.cases.models import Case, CaseKey, CaseQuerySet
-from tipline.intake.models import Attachment
+from tipline.cases.models import Attachment, Case, CaseKey, CaseQuerySet
 from tipline.triage.models import RoutingRule
-from tipline.triage.services import DEFAULT_TEAM
 
 
 class EscrowRefused(Exception):
@@ -58,7 +57,9 @@ def teams_without_readers() -> list[Team]:
     readers = User.objects.filter(
         team=OuterRef("pk"), is_active=True, public_key__isnull=False
     )
-    receiving = Q(pk__in=RoutingRule.objects.values("team")) | Q(slug=DEFAULT_TEAM)
+    # The default team receives every report no rule routes elsewhere, from the
+    # first one on: it is counted (and so created) before any report arrives.
+    receiving = Q(pk__in=RoutingRule.objects.values("team")) | Q(pk=default_team().pk)
     return list(
         Team.objects.filter(receiving).exclude(Exists(readers)).order_by("slug")
     )

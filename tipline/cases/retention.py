@@ -31,27 +31,47 @@ from django.db.models import F
 from django.utils import timezone
 
 from tipline.audit import services as audit
-from tipline.cases.models import Case, CaseStatistic, Outcome, RetentionPeriod, Status
-from tipline.intake import attachments
-from tipline.intake.models import Attachment, Report
+from tipline.cases import evidence
+from tipline.cases.models import (
+    Attachment,
+    Case,
+    CaseKey,
+    CaseLink,
+    CaseStatistic,
+    Message,
+    Note,
+    OriginalKey,
+    Outcome,
+    Redaction,
+    Report,
+    RetentionPeriod,
+    Status,
+)
+from tipline.triage import duplicates
 
 if TYPE_CHECKING:
     from tipline.accounts.models import User
 
 BATCH = 200
-# Tables whose deleted rows held sealed keys or ciphertext (PostgreSQL VACUUM).
+# Tables whose deleted rows held sealed keys, ciphertext or fingerprints
+# (PostgreSQL VACUUM): every row this app stores about a report, and the band index
+# triage keeps by case id.
 SHREDDED_TABLES = (
-    "cases_case",
-    "cases_casekey",
-    "cases_message",
-    "cases_note",
-    "cases_redaction",
-    "cases_caselink",
-    "intake_report",
-    "intake_attachment",
-    "intake_originalkey",
-    "triage_textfingerprint",
-    "triage_fingerprintband",
+    *(
+        model._meta.db_table
+        for model in (
+            Case,
+            CaseKey,
+            Message,
+            Note,
+            Redaction,
+            CaseLink,
+            Report,
+            Attachment,
+            OriginalKey,
+        )
+    ),
+    *duplicates.TABLES,
 )
 
 
@@ -142,7 +162,7 @@ def purge_due(*, now: datetime | None = None) -> PurgeResult:
         blobs = _purge_batch(ids)
         # After the commit: a file is useless without the keys just deleted, and
         # one left behind by a crash here is removed by the orphan sweep.
-        attachments.delete_blobs(blobs)
+        evidence.delete_blobs(blobs)
         cases += len(ids)
         files += len(blobs)
     if cases:
@@ -182,9 +202,11 @@ def _purge_batch(ids: list[int]) -> list[str]:
         for name in pair
         if name
     ]
-    # Cascades to sealed keys, messages, notes, redactions, links and fingerprints;
-    # then the reports, with the reporter's sealed key and the files' rows and keys.
-    Case.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+    # Cascades to sealed keys, messages, notes, redactions and links; then the
+    # reports, with the reporter's sealed key and the files' rows and keys.
+    case_ids = [pk for pk, *_ in rows]
+    duplicates.forget(case_ids=case_ids)
+    Case.objects.filter(pk__in=case_ids).delete()
     Report.objects.filter(pk__in=report_ids).delete()
     audit.record(
         action="retention.purge",

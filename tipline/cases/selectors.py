@@ -18,15 +18,17 @@ from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
 from tipline.cases.keys import held_beyond_membership
 from tipline.cases.models import (
+    Attachment,
     Case,
     CaseKey,
     CaseLink,
     CaseQuerySet,
     LinkState,
+    OriginalKey,
     Outcome,
     Status,
 )
-from tipline.intake.models import Attachment, Category, OriginalKey
+from tipline.profiles.models import Category
 
 
 def get_case_for_user(user: User, case_id: int) -> Case:

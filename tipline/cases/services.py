@@ -16,13 +16,10 @@ from tipline import crypto
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
-from tipline.cases import redaction, workflow
+from tipline.cases import evidence, priority, redaction, workflow
 from tipline.cases.keys import data_key_for
-from tipline.cases.models import Author, Case, CaseKey, Message
-from tipline.intake import attachments
-from tipline.intake.models import Attachment, Report
+from tipline.cases.models import Attachment, Author, Case, CaseKey, Message, Report
 from tipline.lib.clock import coarse_now
-from tipline.triage import priority
 
 MAX_MESSAGE_CHARS = 20_000
 
@@ -166,7 +163,7 @@ def decrypt_case(case: Case, data_key: bytes) -> PlainCase:
     files: dict[int | None, list[PlainAttachment]] = defaultdict(list)
     for attachment in report.attachments.all():
         plain = PlainAttachment(
-            attachment.pk, attachments.read_details(attachment, data_key)
+            attachment.pk, evidence.read_details(attachment, data_key)
         )
         files[attachment.message_id].append(plain)
     messages = [
@@ -262,7 +259,7 @@ def open_attachment(
     """Decrypt a scrubbed evidence file as a stream; every opening is audited."""
     data_key = data_key_for(case=case, user=user, private_key=private_key)
     details = _with_hidden_name(
-        case, data_key, attachments.read_details(attachment, data_key)
+        case, data_key, evidence.read_details(attachment, data_key)
     )
     audit.record(
         action=f"attachment.{purpose}",
@@ -270,7 +267,7 @@ def open_attachment(
         target=f"case:{case.pk}",
         detail={"attachment": attachment.pk},
     )
-    return OpenedFile(details, attachments.open_clean_file(attachment, data_key))
+    return OpenedFile(details, evidence.open_clean_file(attachment, data_key))
 
 
 def _with_hidden_name(
@@ -293,7 +290,7 @@ def open_original(
         raise OriginalNotAvailable
     data_key = data_key_for(case=case, user=user, private_key=private_key)
     details = _with_hidden_name(
-        case, data_key, attachments.read_details(attachment, data_key)
+        case, data_key, evidence.read_details(attachment, data_key)
     )
     audit.record(
         action="attachment.original",
@@ -302,5 +299,5 @@ def open_original(
         detail={"attachment": attachment.pk},
     )
     return OpenedFile(
-        details, attachments.open_original_file(attachment, user, private_key)
+        details, evidence.open_original_file(attachment, user, private_key)
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from tipline.cases import deadlines, retention
+from tipline.cases import deadlines, priority, retention
 
 
 @task()
@@ -15,3 +15,9 @@ def email_overdue_cases() -> int:
 def purge_expired_cases() -> int:
     """Daily: destroy cases whose retention period has ended."""
     return retention.purge_due().cases
+
+
+@task()
+def refresh_priorities() -> int:
+    """Daily: scores grow with the age of open cases."""
+    return priority.refresh()

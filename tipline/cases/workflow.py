@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tipline import crypto
 from tipline.accounts.models import Role, User
 from tipline.audit import services as audit
+from tipline.cases import priority
 from tipline.cases.keys import data_key_for, held_beyond_membership
 from tipline.cases.models import (
     Case,
@@ -33,7 +34,7 @@ from tipline.cases.models import (
     Status,
 )
 from tipline.cases.retention import retention_for
-from tipline.triage import duplicates, priority
+from tipline.triage import duplicates
 
 MAX_NOTE_CHARS = 20_000
 
@@ -112,7 +113,7 @@ def _keep_only_referral_evidence(case: Case, user: User) -> None:
     the conversation) and loses what was derived from it: the near-duplicate
     fingerprint, keyword matches and duplicate suggestions, so it can never again
     colour how another report about the same people is seen."""
-    duplicates.forget_fingerprint(case=case)
+    duplicates.forget(case_ids=[case.pk])
     Case.objects.filter(pk=case.pk).update(keyword_hits_encrypted=None, keyword_floor=0)
     CaseLink.objects.filter(
         Q(case=case) | Q(other=case), state=LinkState.SUGGESTED

@@ -16,10 +16,9 @@ from dataclasses import dataclass, replace
 
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
-from tipline.cases import redaction, selectors, services, workflow
+from tipline.cases import priority, redaction, selectors, services, workflow
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case
-from tipline.triage import priority
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tipline import crypto
-from tipline.intake.models import Category
 from tipline.lib.i18n import localized
+from tipline.profiles.models import Category
 
 STORAGE_FULL = _(
     "Your report could not be stored just now: the service is out of storage "
@@ -134,7 +134,7 @@ class ReportForm(forms.Form):
 
         A choice is stored as its value (a list of values for a multiple choice);
         its label is looked up in the reader's language when shown
-        (tipline.intake.answers)."""
+        (tipline.profiles.answers)."""
         return [
             {
                 "name": spec["name"],

@@ -50,17 +50,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 
+from tipline import scrub
 from tipline.crypto import EncryptedSpool
-from tipline.intake import scrub
-from tipline.intake.scrub import (
+from tipline.lib import confine
+from tipline.scrub import (
     REJECTION_CODES,
     Cleaned,
     FileRejected,
     Remaining,
     detect,
 )
-from tipline.intake.scrub.result import ordered
-from tipline.lib import confine
+from tipline.scrub.result import ordered
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

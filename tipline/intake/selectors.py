@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import Http404
 
-from tipline.intake.models import Category
-from tipline.intake.profiles import category_cache_key, ensure_default_profile
+from tipline.profiles.loader import category_cache_key, ensure_default_profile
+from tipline.profiles.models import Category
 
 # Categories change only when an administrator loads a profile; each web process
 # may serve one up to this many seconds old. It saves the most expensive query of

@@ -16,16 +16,17 @@ from tipline import crypto
 from tipline.accounts.models import Team
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
+from tipline.cases import evidence
 from tipline.cases import services as cases
-from tipline.cases.models import Case
+from tipline.cases.models import Case, Report
+from tipline.cases.rules import route
 from tipline.intake import attachments, handles
-from tipline.intake.answers import answer_texts
-from tipline.intake.models import Category, Report
 from tipline.intake.uploads import BoundedUpload
 from tipline.lib import storage
 from tipline.lib.clock import coarse_now
+from tipline.profiles.answers import answer_texts
+from tipline.profiles.models import Category
 from tipline.triage import duplicates, priority, similarity
-from tipline.triage import services as triage
 
 # Purposes of the one-time form tokens (tipline.lib.tokens), for HTML and API alike.
 REPORT_FORM = "report"
@@ -110,11 +111,11 @@ def submit_report(
     if existing is not None:
         return _again(receipt, existing, token_secret)
     files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
-    team = triage.route(category=category)
+    team = route(category=category)
     assessed = _assess(category, answers)
     data_key = crypto.new_data_key()
     sealed = cases.seal_for_team(team=team, data_key=data_key)
-    written = attachments.write_files(
+    written = evidence.write_files(
         files,
         data_key=data_key,
         original_readers=cases.original_readers(team) if files else [],
@@ -134,12 +135,12 @@ def submit_report(
             token_secret,
         )
     except IntegrityError:
-        attachments.delete_blobs(written.blob_names)
+        evidence.delete_blobs(written.blob_names)
         # The same form arrived twice at once; the other request stored it.
         report = Report.objects.get(receipt_lookup=lookup)
         return _again(receipt, report, token_secret)
     except BaseException:
-        attachments.delete_blobs(written.blob_names)
+        evidence.delete_blobs(written.blob_names)
         raise
     return Submission(
         receipt=receipt,
@@ -173,7 +174,7 @@ def _store_report(
     wrap_key: bytes,
     data_key: bytes,
     sealed: cases.SealedKeys,
-    written: attachments.WrittenFiles,
+    written: evidence.WrittenFiles,
     assessed: Assessment,
     token_secret: bytes,
 ) -> Report:
@@ -190,7 +191,7 @@ def _store_report(
     # In the report's transaction: whenever the report exists, so does the window in
     # which the same form may show its receipt again.
     handles.save_handle(token_secret, RECEIPT_REPLAY, {})
-    attachments.save_rows(written, report=report, team=team)
+    evidence.save_rows(written, report=report, team=team)
     case = cases.open_case(
         report=report,
         team=team,
@@ -198,7 +199,7 @@ def _store_report(
         data_key=data_key,
         triage=assessed.triage,
     )
-    duplicates.record_fingerprint(case=case, fingerprint=assessed.fingerprint)
+    duplicates.record_fingerprint(case_id=case.pk, fingerprint=assessed.fingerprint)
     audit.record(
         action="report.received",
         actor=None,
@@ -293,7 +294,7 @@ def post_reporter_message(
         return MessageResult(created=False, files=[])
     case = access.case
     files = attachments.prepare_uploads(uploads, keep_originals=keep_originals)
-    written = attachments.write_files(
+    written = evidence.write_files(
         files,
         data_key=access.data_key,
         original_readers=cases.original_readers(case.team) if files else [],
@@ -308,13 +309,13 @@ def post_reporter_message(
                 token_digest=token_digest,
             )
             if message is None:
-                attachments.delete_blobs(written.blob_names)
+                evidence.delete_blobs(written.blob_names)
                 return MessageResult(created=False, files=[])
-            attachments.save_rows(
+            evidence.save_rows(
                 written, report=case.report, team=case.team, message=message
             )
     except BaseException:
-        attachments.delete_blobs(written.blob_names)
+        evidence.delete_blobs(written.blob_names)
         raise
     return MessageResult(
         created=True, files=files, originals_kept=written.originals_kept

@@ -21,7 +21,6 @@ from typing import TypeVar
 from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected
 from tipline.intake.forms import MessageForm, ReportForm
-from tipline.intake.models import Category
 from tipline.lib.tokens import (
     FormSentTooSoon,
     FormTokenExpired,
@@ -29,6 +28,7 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
+from tipline.profiles.models import Category
 
 T = TypeVar("T")
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from tipline.intake import attachments, handles
+from tipline.cases import evidence
+from tipline.intake import handles
 
 
 @task()
 def sweep_orphaned_files() -> int:
     """Delete evidence blobs left in storage by a submission that never committed,
     and browser handles past their purge hour (receipt pages, sign-ins, drafts)."""
-    return attachments.sweep_orphans() + handles.sweep_expired()
+    return evidence.sweep_orphans() + handles.sweep_expired()

@@ -27,10 +27,6 @@ from tipline import crypto
 from tipline.intake import browser, flood, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import STORAGE_FULL, ReportForm
-from tipline.intake.models import Category
-from tipline.intake.profiles import ensure_default_profile
-from tipline.intake.scrub.messages import REMOVED_LABELS, remaining_labels
-from tipline.intake.scrub.result import Remaining
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.lib.tokens import (
@@ -38,6 +34,10 @@ from tipline.lib.tokens import (
     new_form_token,
     read_form_token,
 )
+from tipline.profiles.loader import ensure_default_profile
+from tipline.profiles.models import Category
+from tipline.scrub.messages import REMOVED_LABELS, remaining_labels
+from tipline.scrub.result import Remaining
 
 SENT_TOO_SOON = gettext_lazy(
     "Please take a moment to read your report through. Nothing was sent yet: "

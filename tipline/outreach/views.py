@@ -7,8 +7,8 @@ import sys
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tipline.intake.profiles import ensure_default_profile
 from tipline.lib.storage import is_out_of_space
+from tipline.profiles.loader import ensure_default_profile
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -8,16 +8,13 @@ band values per case, never the text.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from django.db import connection, models, transaction
 
 from tipline.triage import similarity
 from tipline.triage.models import FingerprintBand, TextFingerprint
 from tipline.triage.similarity import Fingerprint
-
-if TYPE_CHECKING:
-    from tipline.cases.models import Case
 
 # Cases sharing the most bands are checked first. A duplicate shares most of its
 # bands, while unrelated cases share one by chance at most, so a cap keeps the cost of
@@ -34,10 +31,10 @@ MAX_BAND_ROWS = 512
 # savepoint=False: part of the report's transaction, whole or not at all.
 @transaction.atomic(savepoint=False)
 def record_fingerprint(
-    *, case: Case, text: str = "", fingerprint: Fingerprint | None = None
+    *, case_id: int, text: str = "", fingerprint: Fingerprint | None = None
 ) -> Fingerprint:
     """Store the signature and bands of ``text`` (or of a ``fingerprint`` already
-    computed from it) for ``case``.
+    computed from it) for case ``case_id``.
 
     Call it inside the transaction that stores the report; compute the fingerprint
     before it, while the plaintext is in memory, to keep the transaction short. A
@@ -47,8 +44,8 @@ def record_fingerprint(
     if found is None:
         found = similarity.fingerprint(text, key=similarity.similarity_key())
     if found.bands:
-        TextFingerprint.objects.create(case=case, signature=found.signature)
-        _insert_bands(case.pk, found.bands)
+        TextFingerprint.objects.create(case_id=case_id, signature=found.signature)
+        _insert_bands(case_id, found.bands)
     return found
 
 
@@ -63,7 +60,7 @@ def _insert_bands(case_id: int, bands: list[int]) -> None:
     # One prepared statement run 32 times: the ORM's bulk_create spends more time
     # compiling 32 rows than the database spends storing them, on every report.
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(name)) for name in ("case", "value"))
+    columns = ", ".join(quote(_column(name)) for name in ("case_id", "value"))
     table = quote(FingerprintBand._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s)"
     with connection.cursor() as cursor:
@@ -109,7 +106,13 @@ def find_similar(
 
 
 @transaction.atomic
-def forget_fingerprint(*, case: Case) -> None:
-    """Delete the case's signature and bands (closed as malicious, or purged)."""
-    FingerprintBand.objects.filter(case=case).delete()
-    TextFingerprint.objects.filter(case=case).delete()
+def forget(*, case_ids: Iterable[int]) -> None:
+    """Delete the cases' signatures and bands (closed as malicious, or purged)."""
+    ids = list(case_ids)
+    FingerprintBand.objects.filter(case_id__in=ids).delete()
+    TextFingerprint.objects.filter(case_id__in=ids).delete()
+
+
+# The tables that hold what this module stores about cases (the retention purge
+# vacuums them after deleting rows).
+TABLES = (TextFingerprint._meta.db_table, FingerprintBand._meta.db_table)

@@ -8,7 +8,7 @@ class RoutingRule(models.Model):
     """Reports in ``category`` go to ``team``."""
 
     category = models.OneToOneField(
-        "intake.Category", on_delete=models.CASCADE, related_name="route"
+        "profiles.Category", on_delete=models.CASCADE, related_name="route"
     )
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.PROTECT, related_name="+"
@@ -20,11 +20,12 @@ class RoutingRule(models.Model):
 
 class TextFingerprint(models.Model):
     """Keyed MinHash signature of a case's text: enough to estimate similarity, never
-    the text (tipline.triage.similarity)."""
+    the text (tipline.triage.similarity).
 
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, related_name="fingerprint"
-    )
+    Triage is a leaf below cases: it knows a case by its id only. The case's owner
+    deletes the fingerprint with the case (tipline.triage.duplicates.forget)."""
+
+    case_id = models.BigIntegerField(unique=True)
     signature = models.BinaryField()
 
     def __str__(self) -> str:
@@ -35,12 +36,16 @@ class FingerprintBand(models.Model):
     """One LSH band of a case's signature, as a keyed 64-bit hash: cases that share
     a band value are candidate near-duplicates."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case_id = models.BigIntegerField(db_index=True)
     value = models.BigIntegerField()
 
     class Meta:
         # With the case id in the index, the lookup reads the index alone.
-        indexes = (models.Index(fields=["value", "case"]),)
+        indexes = (
+            models.Index(
+                fields=["value", "case_id"], name="triage_fing_value_7a9d76_idx"
+            ),
+        )
 
     def __str__(self) -> str:
         return f"band {self.value} of case {self.case_id}"
@@ -57,7 +62,7 @@ class PriorityRule(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     category = models.ForeignKey(
-        "intake.Category", null=True, blank=True, on_delete=models.CASCADE
+        "profiles.Category", null=True, blank=True, on_delete=models.CASCADE
     )
     keyword = models.CharField(max_length=100, blank=True)
     weight = models.IntegerField()

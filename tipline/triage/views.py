@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.decorators import StaffRequest, administrators_only
 from tipline.accounts.models import Team
-from tipline.intake.models import Category
-from tipline.triage import rules as services
+from tipline.cases import rules as services
+from tipline.profiles.models import Category
 from tipline.triage.forms import PriorityRuleForm, RouteForm
 from tipline.triage.models import PriorityRule
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tipline.api.tests.test_public_api import tokens
-from tipline.intake.models import Report
+from tipline.cases.models import Report
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tipline.cases.models import Message
-from tipline.intake.models import Attachment, Report
+from tipline.cases.models import Attachment, Message, Report
 from tipline.intake.tests.samples import gps_jpeg
 
 pytestmark = pytest.mark.django_db

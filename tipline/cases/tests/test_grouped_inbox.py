@@ -9,12 +9,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from testkit.helpers import staff_login
+from tipline.accounts.services import default_team
 from tipline.cases import selectors, workflow
 from tipline.cases.models import Case, Outcome, Status
-from tipline.intake.models import Category
-from tipline.intake.profiles import forget_categories
+from tipline.profiles.loader import forget_categories
+from tipline.profiles.models import Category
 from tipline.triage.models import RoutingRule
-from tipline.triage.services import default_team
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.test import Client
 from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
+from tipline.cases import priority
 from tipline.cases.models import Case, CaseLink, LinkState, Status
-from tipline.intake.models import Category
-from tipline.triage import priority
+from tipline.profiles.models import Category
 from tipline.triage.models import PriorityRule
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,14 @@ from django.test import Client
 from testkit.helpers import PASSWORD, make_staff, post_form, staff_login
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role, User
+from tipline.accounts.services import default_team
 from tipline.audit.models import AuditEvent
 from tipline.audit.services import verify_chain
 from tipline.cases import offboarding, workflow
-from tipline.cases.models import Case, CaseKey
-from tipline.intake.models import Category, OriginalKey
-from tipline.intake.profiles import forget_categories
+from tipline.cases.models import Case, CaseKey, OriginalKey
+from tipline.profiles.loader import forget_categories
+from tipline.profiles.models import Category
 from tipline.triage.models import RoutingRule
-from tipline.triage.services import default_team
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,9 @@ from testkit.helpers import PASSWORD, make_staff
 from tipline.accounts.models import Role
 from tipline.accounts.services import unlock_private_key
 from tipline.audit.models import AuditEvent, ChainHead
-from tipline.cases import workflow, workspace
+from tipline.cases import rules, workflow, workspace
 from tipline.cases.models import Case, CaseKey, Note
-from tipline.intake.models import Category
-from tipline.triage import rules
+from tipline.profiles.models import Category
 from tipline.triage.models import PriorityRule
 
 pytestmark = pytest.mark.django_db(transaction=True)

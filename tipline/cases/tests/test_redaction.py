@@ -12,11 +12,11 @@ from django.test import Client
 
 from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
+from tipline.accounts.services import default_team
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case, Redaction
 from tipline.cases.redaction import Redactor
 from tipline.triage.models import PriorityRule
-from tipline.triage.services import default_team
 
 pytestmark = pytest.mark.django_db
 

@@ -15,15 +15,16 @@ from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases import retention
 from tipline.cases.models import (
+    Attachment,
     Case,
     CaseKey,
     CaseStatistic,
     Message,
     Outcome,
+    Report,
     RetentionPeriod,
 )
 from tipline.cases.workflow import change_status
-from tipline.intake.models import Attachment, Report
 from tipline.triage.models import FingerprintBand, TextFingerprint
 
 DUMP = """
@@ -56,7 +57,7 @@ Case.objects.update(status="closed", outcome="unfounded",
 COUNTS = """
 import json
 from tipline.cases.models import Case, CaseKey, CaseStatistic
-from tipline.intake.models import Attachment, Report
+from tipline.cases.models import Attachment, Report
 print(json.dumps([Case.objects.count(), CaseKey.objects.count(),
     Report.objects.count(), Attachment.objects.count(),
     list(CaseStatistic.objects.values_list("category", "outcome", "count"))]))

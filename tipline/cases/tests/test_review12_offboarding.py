@@ -23,10 +23,9 @@ from PIL import Image
 from testkit.helpers import make_staff, staff_login
 from tipline.accounts import services as accounts
 from tipline.accounts.models import Role
+from tipline.accounts.services import default_team
 from tipline.cases import offboarding
-from tipline.cases.models import Case, CaseKey
-from tipline.intake.models import OriginalKey
-from tipline.triage.services import default_team
+from tipline.cases.models import Case, CaseKey, OriginalKey
 
 pytestmark = pytest.mark.django_db
 

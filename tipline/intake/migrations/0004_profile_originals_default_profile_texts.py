@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.db import migrations, models
 
-PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
+# The shipped profile files (tipline/profiles/data since issue 13 moved them).
+PROFILE_DIR = Path(__file__).resolve().parents[2] / "profiles" / "data"
 
 
 def shipped_texts(apps, schema_editor):

@@ -12,13 +12,13 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from tipline.audit import actions
-from tipline.intake import answers as _answers
-from tipline.intake import profiles as _profiles
-from tipline.intake.models import Category, Profile
-from tipline.intake.scrub.messages import REMOVED_LABELS, remaining_labels
-from tipline.intake.scrub.result import Remaining
 from tipline.lib import clock
 from tipline.lib.i18n import localized as _localized
+from tipline.profiles import answers as _answers
+from tipline.profiles import loader as _profiles
+from tipline.profiles.models import Category, Profile
+from tipline.scrub.messages import REMOVED_LABELS, remaining_labels
+from tipline.scrub.result import Remaining
 
 register = template.Library()
 
@@ -56,14 +56,14 @@ def shown_answers(
     answers: list[dict[str, Any]], category: Category | None
 ) -> list[_answers.ShownAnswer]:
     """``{% shown_answers plain.answers category as rows %}``: answers with chosen
-    values in words, in the reader's language (tipline.intake.answers)."""
+    values in words, in the reader's language (tipline.profiles.answers)."""
     return _answers.shown_answers(answers, category)
 
 
 @register.simple_tag(takes_context=True)
 def profile_text(context: template.Context, key: str) -> str:
     """``{% profile_text "site_name" %}``: a public text worded by the active
-    profile, in the reader's language (tipline.intake.profiles.PUBLIC_TEXTS)."""
+    profile, in the reader's language (tipline.profiles.loader.PUBLIC_TEXTS)."""
     return _profiles.public_text(_active_profile(context), key)
 
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from testkit.helpers import form_tokens, receipt_in
-from tipline.intake.models import Report
+from tipline.cases.models import Report
 
 pytestmark = pytest.mark.django_db
 

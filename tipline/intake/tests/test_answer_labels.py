@@ -12,8 +12,8 @@ from django.test import Client
 from testkit.helpers import post_form, receipt_in, staff_login
 from tipline.cases.models import Case
 from tipline.intake import services
-from tipline.intake.models import Category
-from tipline.intake.profiles import ProfileInvalid, read_profile
+from tipline.profiles.loader import ProfileInvalid, read_profile
+from tipline.profiles.models import Category
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-Hans"}
 RETIRED = "(no longer offered in the questionnaire)"
@@ -122,7 +122,7 @@ def test_a_removed_question_still_shows_its_answer(browser_client, owner, profil
 def test_reports_stored_before_answers_had_a_type_get_labels_too(
     browser_client, owner, profile
 ):
-    from tipline.intake.answers import shown_answers
+    from tipline.profiles.answers import shown_answers
 
     category = Category.objects.get(profile=profile, slug="approach")
     old = [{"name": "how_known", "label": {"en": "How?"}, "value": "saw_myself"}]

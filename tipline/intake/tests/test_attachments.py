@@ -14,12 +14,11 @@ from PIL import Image
 
 from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
+from tipline.accounts.services import default_team
 from tipline.audit.models import AuditEvent
-from tipline.cases.models import Case, Message
-from tipline.intake import attachments
-from tipline.intake.models import Attachment, Report
+from tipline.cases import evidence
+from tipline.cases.models import Attachment, Case, Message, Report
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
-from tipline.triage.services import default_team
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +157,7 @@ def test_supervisor_opens_the_sealed_original_and_analysts_cannot(
 def test_whistleblowing_profile_keeps_no_original(
     browser_client, owner, settings, clean_storage
 ):
-    from tipline.intake.profiles import load_profile
+    from tipline.profiles.loader import load_profile
 
     load_profile("whistleblowing")
     form = browser_client.get("/report/environment/").content.decode()
@@ -357,7 +356,7 @@ def test_orphan_sweep_removes_only_old_unreferenced_blobs(send, settings):
     old = time.time() - 3 * 3600
     os.utime(default_storage.path(orphan), (old, old))
 
-    deleted = attachments.sweep_orphans()
+    deleted = evidence.sweep_orphans()
 
     assert deleted == 1
     assert not default_storage.exists(orphan)
@@ -373,7 +372,7 @@ def test_periodic_sweep_is_enqueued_once_per_interval(db):
     assert enqueue_due() == [
         "tipline.intake.tasks.sweep_orphaned_files",
         "tipline.cases.tasks.email_overdue_cases",
-        "tipline.triage.tasks.refresh_priorities",
+        "tipline.cases.tasks.refresh_priorities",
         "tipline.cases.tasks.purge_expired_cases",
         "tipline.audit.tasks.write_audit_anchor",
         "tipline.accounts.tasks.clear_expired_sessions",

@@ -22,12 +22,11 @@ from django.test import Client
 
 from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
+from tipline.accounts.services import default_team
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
-from tipline.cases.models import Case, Message
-from tipline.intake.models import Attachment, Report
+from tipline.cases.models import Attachment, Case, Message, Report
 from tipline.intake.tests.samples import gps_jpeg
-from tipline.triage.services import default_team
 
 pytestmark = pytest.mark.django_db
 
@@ -263,8 +262,8 @@ def test_the_upgrade_rounds_existing_upload_times_to_the_hour(browser_client, ow
     """Uploads stored before this change had exact times in rows and files."""
     from importlib import import_module
 
-    from django.apps import apps
     from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     with frozen(REPORTED):
         report(browser_client, [photo(), note()])
@@ -277,8 +276,11 @@ def test_the_upgrade_rounds_existing_upload_times_to_the_hour(browser_client, ow
     Attachment.objects.filter(pk=missing.pk).update(blob_name="evidence/00/gone")
 
     migration = import_module("tipline.intake.migrations.0006_coarse_attachment_times")
-    # What RunPython hands the function: the schema editor, for its connection.
-    migration.coarsen(apps, SimpleNamespace(connection=connection))
+    # What RunPython hands the function: the models as they were at that
+    # migration (intake owned Attachment then), and the schema editor, for its
+    # connection.
+    state = MigrationLoader(connection).project_state(migration.Migration.dependencies)
+    migration.coarsen(state.apps, SimpleNamespace(connection=connection))
 
     assert {a.created_at for a in Attachment.objects.all()} == {HOUR}
     # The row now names a file that is gone (skipped); its old file is no

@@ -31,7 +31,7 @@ def test_concurrent_submissions_all_succeed_and_are_stored_once(live_tipline):
         "manage",
         "shell",
         "-c",
-        "from tipline.intake.models import Report; print(Report.objects.count())",
+        "from tipline.cases.models import Report; print(Report.objects.count())",
     ).stdout.split()[-1]
     assert int(count) == REPORTS
     assert "database is locked" not in live_tipline.logs()

@@ -17,7 +17,7 @@ STATE = """
 import io
 import json
 from django.core.files.storage import default_storage
-from tipline.intake.models import Attachment, Report
+from tipline.cases.models import Attachment, Report
 from tipline.lib import storage
 stored = set(storage.walk("evidence"))
 rows = set()
@@ -31,7 +31,7 @@ print(json.dumps({"reports": len(reports), "complete": complete,
 """
 SWEEP = """
 from datetime import timedelta
-from tipline.intake.attachments import sweep_orphans
+from tipline.cases.evidence import sweep_orphans
 print(sweep_orphans(older_than=timedelta(0)))
 """
 

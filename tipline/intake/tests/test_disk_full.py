@@ -99,7 +99,7 @@ def test_a_full_disk_refuses_clearly_and_damages_nothing(tmp_path, live_database
                 "manage",
                 "shell",
                 "-c",
-                "from tipline.intake.models import Report, Attachment;"
+                "from tipline.cases.models import Attachment, Report;"
                 "print(Report.objects.count(), Attachment.objects.count())",
             ).stdout.split()[-2:]
             assert count == ["2", "1"]

@@ -13,7 +13,7 @@ from django.core import signing
 
 from testkit import liveserver
 from testkit.helpers import PASSWORD, form_tokens, receipt_in
-from tipline.intake.models import Report
+from tipline.cases.models import Report
 
 JUNK = 5_000
 
@@ -112,7 +112,7 @@ def test_a_flood_of_junk_stores_nothing_while_staff_and_reporters_carry_on(
             "manage",
             "shell",
             "-c",
-            "from tipline.intake.models import Report; print(Report.objects.count())",
+            "from tipline.cases.models import Report; print(Report.objects.count())",
         ).stdout.split()[-1]
 
     print(f"{JUNK} junk posts in {took:.1f} s; slowest inbox {slowest[0]:.2f} s")

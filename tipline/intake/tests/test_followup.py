@@ -6,7 +6,8 @@ from django.test import Client
 
 from testkit.helpers import form_tokens, post_form, receipt_in
 from tipline.cases.models import Message
-from tipline.intake.models import BrowserHandle, Profile
+from tipline.intake.models import BrowserHandle
+from tipline.profiles.models import Profile
 
 pytestmark = pytest.mark.django_db
 

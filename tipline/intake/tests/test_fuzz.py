@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from testkit.helpers import form_tokens
-from tipline.cases.models import Message
-from tipline.intake.attachments import BLOB_PREFIX
-from tipline.intake.models import Attachment, Report
+from tipline.cases.evidence import BLOB_PREFIX
+from tipline.cases.models import Attachment, Message, Report
 from tipline.intake.tests.samples import gps_jpeg
 from tipline.lib import storage
 

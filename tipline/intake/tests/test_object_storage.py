@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 
 from testkit import liveserver
 from testkit.helpers import PASSWORD, form_tokens
-from tipline.intake import attachments
+from tipline.cases import evidence
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
 
 
@@ -94,5 +94,5 @@ def test_orphan_sweep_works_on_object_storage(s3_server, s3_bucket, settings):
     }
     name = default_storage.save("evidence/aa/orphan", io.BytesIO(b"ciphertext"))
 
-    assert attachments.sweep_orphans(older_than=timedelta(0)) == 1
+    assert evidence.sweep_orphans(older_than=timedelta(0)) == 1
     assert not default_storage.exists(name)

@@ -17,11 +17,11 @@ from django.test import Client
 
 from testkit.helpers import form_tokens, make_staff, post_form, receipt_in, staff_login
 from tipline.accounts.models import Role
-from tipline.cases.models import Case
-from tipline.intake.models import Attachment, OriginalKey, Profile
+from tipline.accounts.services import default_team
+from tipline.cases.models import Attachment, Case, OriginalKey
 from tipline.intake.tests import test_scrub as scrub_samples
 from tipline.intake.tests.samples import gps_jpeg
-from tipline.triage.services import default_team
+from tipline.profiles.models import Profile
 
 ANSWERS = {"what_happened": "He photographed the gate."}
 NOT_KEPT = "You chose not to keep the untouched originals"

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from testkit import liveserver
 from testkit.helpers import PASSWORD, form_tokens
+from tipline.cases.models import Report
 from tipline.intake import flood, proof
-from tipline.intake.models import Report
 
 BITS = 10
 

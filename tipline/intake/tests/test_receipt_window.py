@@ -13,7 +13,7 @@ import time_machine
 from django.test import Client
 
 from testkit.helpers import BrowserClient, form_tokens, receipt_in
-from tipline.intake.models import Report
+from tipline.cases.models import Report
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from testkit.helpers import PASSWORD, form_tokens, receipt_in
 from tipline.accounts.services import unlock_private_key
 from tipline.audit.models import AuditEvent
 from tipline.cases import workspace
-from tipline.cases.models import Case
-from tipline.intake.models import Report
+from tipline.cases.models import Case, Report
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from PIL import Image, ImageCms
 from testkit import liveserver
 from testkit.helpers import PASSWORD, form_tokens, receipt_in
 from tipline.intake.sandbox import ScrubPool, _Worker
-from tipline.intake.scrub import FileRejected
+from tipline.scrub import FileRejected
 
 TOO_COSTLY = "This file took too long or too much memory to check safely."
 STORY = "A van parked by the gate every night this week."
@@ -113,7 +113,7 @@ def count_reports(live: liveserver.LiveTipline) -> list[str]:
         "manage",
         "shell",
         "-c",
-        "from tipline.intake.models import Report, Attachment;"
+        "from tipline.cases.models import Attachment, Report;"
         "print(Report.objects.count(), Attachment.objects.count())",
     ).stdout.split()[-2:]
 

@@ -1,4 +1,4 @@
-"""Tests for tipline.intake.scrub: type detection and metadata removal.
+"""Tests for tipline.scrub: type detection and metadata removal.
 
 Every sample file is built in memory with the real libraries (Pillow, pikepdf,
 mutagen, zipfile, wave), then cleaned, then inspected with those libraries again.
@@ -32,9 +32,9 @@ from mutagen.oggopus import OggOpus
 from pikepdf import Dictionary, Name
 from PIL import Image, ImageFile, PngImagePlugin
 
-import tipline.intake.scrub as scrub
+import tipline.scrub as scrub
 from tipline import crypto
-from tipline.intake.scrub import (
+from tipline.scrub import (
     Cleaned,
     FileRejected,
     Remaining,
@@ -42,12 +42,12 @@ from tipline.intake.scrub import (
     clean_upload,
     zipsafe,
 )
-from tipline.intake.scrub.messages import (
+from tipline.scrub.messages import (
     REJECTION_MESSAGES,
     REMAINING_LABELS,
     REMOVED_LABELS,
 )
-from tipline.intake.scrub.parts import PartRule
+from tipline.scrub.parts import PartRule
 
 SECRET = "Jane Reporter"
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -1122,7 +1122,7 @@ SCRUB_DIR = Path(scrub.__file__).parent
 
 def scrub_modules() -> list[object]:
     return [
-        importlib.import_module(f"tipline.intake.scrub.{info.name}")
+        importlib.import_module(f"tipline.scrub.{info.name}")
         for info in pkgutil.iter_modules([str(SCRUB_DIR)])
     ]
 

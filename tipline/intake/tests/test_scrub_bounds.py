@@ -12,9 +12,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from tipline.intake.scrub import clean_file, images, zipsafe
 from tipline.intake.tests import hostile
 from tipline.intake.tests.test_scrub import DOCX_PARTS, make_zip, rejected
+from tipline.scrub import clean_file, images, zipsafe
 
 MIB = 1024 * 1024
 

@@ -17,7 +17,6 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 from PIL import Image, ImageCms, TiffImagePlugin
 
-from tipline.intake.scrub import clean_file
 from tipline.intake.tests.test_scrub import (
     DOCX_PARTS,
     OFFICE_REL,
@@ -35,6 +34,7 @@ from tipline.intake.tests.test_scrub import (
     sample_odt,
     unzip,
 )
+from tipline.scrub import clean_file
 
 SERIAL = b"SN-123456"  # in camera_exif()
 XMP = (

@@ -25,9 +25,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from testkit.helpers import form_tokens, post_form, receipt_in
-from tipline.intake.models import Attachment
-from tipline.intake.scrub import Remaining, clean_file, tiff, verify
-from tipline.intake.scrub.messages import REMAINING_LABELS, remaining_labels
+from tipline.cases.models import Attachment
 from tipline.intake.tests.test_scrub import (
     DOCX_PARTS,
     XLSX_PARTS,
@@ -39,6 +37,8 @@ from tipline.intake.tests.test_scrub import (
     noise,
     samples,  # noqa: F401  (the fixture of real sample files)
 )
+from tipline.scrub import Remaining, clean_file, tiff, verify
+from tipline.scrub.messages import REMAINING_LABELS, remaining_labels
 
 MB = 1024 * 1024
 

@@ -4,6 +4,7 @@ of new upward or sideways import, in a copy of the package's sources."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def test_the_contract_holds_on_the_code_as_it_is(tree):
     result = lint_imports(tree.parent)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert re.search(r"Contracts: [1-9][0-9]* kept, 0 broken\.", result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -70,9 +71,9 @@ def test_the_contract_holds_on_the_code_as_it_is(tree):
         pytest.param(
             "accounts/upward.py",
             "from typing import TYPE_CHECKING\n\n"
-            "if TYPE_CHECKING:\n    from tipline.intake.models import Report\n",
-            "tipline.accounts is not allowed to import tipline.intake",
-            "tipline.accounts.upward -> tipline.intake.models",
+            "if TYPE_CHECKING:\n    from tipline.cases.models import Report\n",
+            "tipline.accounts is not allowed to import tipline.cases",
+            "tipline.accounts.upward -> tipline.cases.models",
             id="under-type-checking",
         ),
         pytest.param(
@@ -96,6 +97,42 @@ def test_the_contract_holds_on_the_code_as_it_is(tree):
             "tipline.outreach.sideways -> tipline.intake.selectors",
             id="front-door-imports-its-sibling",
         ),
+        # Allowed by the layers, refused by the row's "talks to" column.
+        pytest.param(
+            "triage/down.py",
+            "from tipline.accounts.models import Team\n",
+            "tipline.triage is not allowed to import tipline.accounts",
+            "tipline.triage.down -> tipline.accounts.models",
+            id="leaf-imports-the-floor",
+        ),
+        pytest.param(
+            "cases/down.py",
+            "from tipline import scrub\n",
+            "tipline.cases is not allowed to import tipline.scrub",
+            "tipline.cases.down -> tipline.scrub",
+            id="cases-imports-scrub",
+        ),
+        pytest.param(
+            "profiles/down.py",
+            "from tipline.audit import services\n",
+            "tipline.profiles is not allowed to import tipline.audit",
+            "tipline.profiles.down -> tipline.audit.services",
+            id="profiles-imports-audit",
+        ),
+        pytest.param(
+            "audit/down.py",
+            "from tipline import crypto\n",
+            "tipline.audit is not allowed to import tipline.crypto",
+            "tipline.audit.down -> tipline.crypto",
+            id="audit-imports-crypto",
+        ),
+        pytest.param(
+            "outreach/down.py",
+            "from tipline.accounts import models\n",
+            "tipline.outreach is not allowed to import tipline.accounts",
+            "tipline.outreach.down -> tipline.accounts.models",
+            id="outreach-imports-accounts",
+        ),
         pytest.param(
             "crypto/sideways.py",
             "from tipline.lib import clock\n",
@@ -111,17 +148,17 @@ def test_the_contract_holds_on_the_code_as_it_is(tree):
             id="public-pages-import-the-api",
         ),
         pytest.param(
-            "intake/scrub/upward.py",
+            "scrub/upward.py",
             "from tipline.lib import clock\n",
-            "tipline.intake.scrub is not allowed to import tipline.lib",
-            "tipline.intake.scrub.upward -> tipline.lib.clock",
+            "tipline.scrub is not allowed to import tipline.lib",
+            "tipline.scrub.upward -> tipline.lib.clock",
             id="scrub-imports-lib",
         ),
         pytest.param(
-            "intake/scrub/upward.py",
+            "scrub/upward.py",
             "from tipline.intake import apps\n",
-            "tipline.intake.scrub is not allowed to import tipline.intake.apps",
-            "tipline.intake.scrub.upward -> tipline.intake.apps",
+            "tipline.scrub is not allowed to import tipline.intake",
+            "tipline.scrub.upward -> tipline.intake.apps",
             id="scrub-imports-its-host-app",
         ),
     ],
@@ -132,7 +169,7 @@ def test_a_new_import_against_the_layers_breaks_it(tree, path, source, broken, c
     result = lint_imports(tree.parent)
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Contracts: 1 kept, 1 broken." in result.stdout
+    assert re.search(r"Contracts: [0-9]+ kept, [1-9][0-9]* broken\.", result.stdout)
     assert broken in result.stdout
     assert chain in result.stdout
 

@@ -58,10 +58,10 @@ def test_the_built_distribution_holds_no_tests_and_no_rigs(tmp_path):
     assert [name for name in names if not name.startswith("tipline")] == []
     # The product is all there: code, templates, translations, profiles.
     assert "tipline/intake/views.py" in names
-    assert "tipline/intake/scrub/__init__.py" in names
+    assert "tipline/scrub/__init__.py" in names
     assert "tipline/templates/base.html" in names
     assert "tipline/intake/templates/intake/form.html" in names
-    assert "tipline/intake/profiles/national-security.toml" in names
+    assert "tipline/profiles/data/national-security.toml" in names
     assert any(name.endswith("/LC_MESSAGES/django.mo") for name in names)
 
 

@@ -168,7 +168,7 @@ def test_slow_bodies_are_cut_off_while_honest_pages_and_tor_uploads_go_through(
             "manage",
             "shell",
             "-c",
-            "from tipline.intake.models import Report; print(Report.objects.count())",
+            "from tipline.cases.models import Report; print(Report.objects.count())",
         ).stdout.split()[-1]
 
     print(

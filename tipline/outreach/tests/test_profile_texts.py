@@ -14,9 +14,9 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from testkit.helpers import make_staff, post_form, receipt_in
-from tipline.intake.profiles import load_profile, read_profile
+from tipline.accounts.services import default_team
 from tipline.outreach import views
-from tipline.triage.services import default_team
+from tipline.profiles.loader import PROFILE_DIR, load_profile, read_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -133,11 +133,7 @@ def test_a_profile_without_texts_falls_back_to_neutral_words(tmp_path):
 
 
 def _without_texts(slug: str) -> str:
-    from pathlib import Path
-
-    source = (Path(views.__file__).parent.parent / "intake" / "profiles").joinpath(
-        f"{slug}.toml"
-    )
+    source = PROFILE_DIR / f"{slug}.toml"
     lines, skipping = [], False
     for line in source.read_text(encoding="utf-8").splitlines():
         if line.startswith("[texts."):
@@ -151,7 +147,7 @@ def _without_texts(slug: str) -> str:
 
 
 def test_unknown_or_half_translated_texts_are_refused(tmp_path):
-    from tipline.intake.profiles import ProfileInvalid
+    from tipline.profiles.loader import ProfileInvalid
 
     base = _without_texts("whistleblowing")
     (tmp_path / "typo.toml").write_text(

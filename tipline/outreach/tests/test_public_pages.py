@@ -1,7 +1,7 @@
 import pytest
 
 from testkit.helpers import form_tokens
-from tipline.intake.models import Report
+from tipline.cases.models import Report
 
 pytestmark = pytest.mark.django_db
 

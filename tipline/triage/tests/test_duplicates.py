@@ -4,7 +4,7 @@ from tipline.cases.models import Case
 from tipline.triage import similarity
 from tipline.triage.duplicates import (
     find_similar,
-    forget_fingerprint,
+    forget,
     record_fingerprint,
 )
 from tipline.triage.models import FingerprintBand, TextFingerprint
@@ -35,7 +35,7 @@ def new_case(submit_report, profile):
 
 def recorded(new_case, text: str) -> Case:
     case = new_case()
-    record_fingerprint(case=case, text=text)
+    record_fingerprint(case_id=case.pk, text=text)
     return case
 
 
@@ -53,7 +53,7 @@ def test_a_retold_report_finds_the_original_and_not_other_reports(
     recorded(new_case, other)
     again = new_case()
 
-    found = record_fingerprint(case=again, text=retold)
+    found = record_fingerprint(case_id=again.pk, text=retold)
     matches = find_similar(case_id=again.pk, fingerprint=found)
 
     assert [case_id for case_id, _ in matches] == [first.pk]
@@ -100,9 +100,9 @@ def test_lookup_takes_two_queries_and_none_for_short_text(
 def test_stored_rows_hold_no_piece_of_the_text(new_case):
     case = recorded(new_case, CHINESE)
 
-    signature = bytes(TextFingerprint.objects.get(case=case).signature)
+    signature = bytes(TextFingerprint.objects.get(case_id=case.pk).signature)
     bands = list(
-        FingerprintBand.objects.filter(case=case).values_list("value", flat=True)
+        FingerprintBand.objects.filter(case_id=case.pk).values_list("value", flat=True)
     )
     stored = signature + b"".join(v.to_bytes(8, "little", signed=True) for v in bands)
 
@@ -119,19 +119,21 @@ def test_a_fingerprint_computed_before_the_transaction_is_stored_as_is(new_case)
     found = similarity.fingerprint(CHINESE_RETOLD, key=similarity.similarity_key())
     case = new_case()
 
-    assert record_fingerprint(case=case, fingerprint=found) is found
-    assert bytes(TextFingerprint.objects.get(case=case).signature) == found.signature
+    assert record_fingerprint(case_id=case.pk, fingerprint=found) is found
+    assert (
+        bytes(TextFingerprint.objects.get(case_id=case.pk).signature) == found.signature
+    )
     assert find_similar(case_id=case.pk, fingerprint=found)[0][0] == stored.pk
 
 
 def test_short_text_stores_nothing(new_case):
     case = new_case()
 
-    found = record_fingerprint(case=case, text="Help.")
+    found = record_fingerprint(case_id=case.pk, text="Help.")
 
     assert found.bands == []
-    assert not TextFingerprint.objects.filter(case=case).exists()
-    assert not FingerprintBand.objects.filter(case=case).exists()
+    assert not TextFingerprint.objects.filter(case_id=case.pk).exists()
+    assert not FingerprintBand.objects.filter(case_id=case.pk).exists()
 
 
 def test_forget_removes_the_fingerprint_and_the_case_is_no_longer_found(new_case):
@@ -139,11 +141,11 @@ def test_forget_removes_the_fingerprint_and_the_case_is_no_longer_found(new_case
     kept = recorded(new_case, CHINESE)
     found = similarity.fingerprint(ENGLISH_RETOLD, key=similarity.similarity_key())
 
-    forget_fingerprint(case=case)
+    forget(case_ids=[case.pk])
 
-    assert not TextFingerprint.objects.filter(case=case).exists()
-    assert not FingerprintBand.objects.filter(case=case).exists()
-    assert FingerprintBand.objects.filter(case=kept).count() == similarity.BANDS
+    assert not TextFingerprint.objects.filter(case_id=case.pk).exists()
+    assert not FingerprintBand.objects.filter(case_id=case.pk).exists()
+    assert FingerprintBand.objects.filter(case_id=kept.pk).count() == similarity.BANDS
     assert find_similar(case_id=None, fingerprint=found) == []
 
 

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tipline.intake.models import Category, Profile
 from tipline.lib.i18n import localized
-from tipline.triage import services as triage
+from tipline.profiles.models import Category, Profile
 
-PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILE_DIR = Path(__file__).resolve().parent / "data"
 FIELD_TYPES = {"text", "textarea", "date", "choice", "multichoice"}
 CHOICE_TYPES = {"choice", "multichoice"}
 TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
@@ -117,7 +116,7 @@ def load_profile(name: str) -> Profile:
     profile.save(update_fields=["active"])
     slugs = [item["slug"] for item in data["categories"]]
     for position, item in enumerate(data["categories"]):
-        category, _ = Category.objects.update_or_create(
+        Category.objects.update_or_create(
             profile=profile,
             slug=item["slug"],
             defaults={
@@ -129,7 +128,6 @@ def load_profile(name: str) -> Profile:
                 "active": True,
             },
         )
-        triage.ensure_route(category=category)
     profile.categories.exclude(slug__in=slugs).update(active=False)
     transaction.on_commit(forget_categories)
     return profile

@@ -2,13 +2,13 @@ import json
 
 import pytest
 
-from tipline.intake.models import Category
-from tipline.intake.profiles import (
+from tipline.profiles.loader import (
     PROFILE_DIR,
     ProfileInvalid,
     load_profile,
     read_profile,
 )
+from tipline.profiles.models import Category
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,28 @@
-"""Administrators' changes to triage: routing rules and priority rules (audited)."""
+"""Routing and priority rules: the team a new report goes to, and administrators'
+audited changes to the rules (triage stores them; cases applies them)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from tipline.accounts.models import Team, User
+from tipline.accounts.services import default_team
 from tipline.audit import services as audit
-from tipline.intake.models import Category
-from tipline.intake.profiles import forget_categories
-from tipline.triage import priority
+from tipline.cases import priority
+from tipline.profiles.loader import forget_categories
+from tipline.profiles.models import Category
+from tipline.triage import priority as scores
 from tipline.triage.models import PriorityRule, RoutingRule
-from tipline.triage.services import route
+
+
+def route(*, category: Category) -> Team:
+    """The team a new report in ``category`` goes to (no query if the category was
+    loaded with ``select_related("route__team")``): its routing rule's, or the
+    default team."""
+    try:
+        return category.route.team
+    except RoutingRule.DoesNotExist:
+        return default_team()
 
 
 def routing_table() -> list[tuple[Category, Team]]:
@@ -41,7 +53,7 @@ def set_route(*, user: User, category: Category, team: Team) -> RoutingRule:
 @transaction.atomic
 def add_priority_rule(*, user: User, rule: PriorityRule) -> PriorityRule:
     rule.save()
-    priority.forget_rules()
+    scores.forget_rules()
     audit.record(
         action="settings.priority",
         actor=user,
@@ -61,7 +73,7 @@ def delete_priority_rule(*, user: User, rule: PriorityRule) -> None:
         detail={"kind": rule.kind, "weight": rule.weight, "change": "removed"},
     )
     rule.delete()
-    priority.forget_rules()
+    scores.forget_rules()
     _refresh_after_commit()
 
 

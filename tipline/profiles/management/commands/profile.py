@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tipline.intake.profiles import ProfileInvalid, available_profiles, load_profile
+from tipline.profiles.loader import ProfileInvalid, available_profiles, load_profile
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tipline.intake.models import Category
-from tipline.intake.profiles import CHOICE_TYPES
 from tipline.lib.i18n import localized
+from tipline.profiles.loader import CHOICE_TYPES
+from tipline.profiles.models import Category
 
 
 @dataclass(frozen=True)
