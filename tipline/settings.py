@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tipline.cases",
     "tipline.outreach",
     "tipline.api",
+    "tipline.staffsettings",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Administrators' retention settings: how long closed cases are kept."""
+"""Settings page: retention, how long closed cases are kept."""
 
 from __future__ import annotations
 
@@ -42,11 +42,11 @@ def retention_settings(request: StaffRequest) -> HttpResponse:
         )
     else:
         messages.info(request, _("Nothing changed."))
-    return redirect("cases:retention")
+    return redirect("staffsettings:retention")
 
 
 def _page(
     request: StaffRequest, form: RetentionForm, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "due_now": retention.due_count()}
-    return render(request, "cases/retention.html", context, status=status)
+    return render(request, "staffsettings/retention.html", context, status=status)

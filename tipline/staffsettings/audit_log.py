@@ -1,4 +1,4 @@
-"""The audit log, for administrators to browse and filter."""
+"""Settings page: the audit log, for administrators to browse and filter."""
 
 from __future__ import annotations
 
@@ -26,4 +26,4 @@ def browse(request: StaffRequest) -> HttpResponse:
         "query": query_without_page(request),
         "head": services.current_anchor(),
     }
-    return render(request, "audit/browse.html", context)
+    return render(request, "staffsettings/audit_log.html", context)

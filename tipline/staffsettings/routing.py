@@ -1,4 +1,5 @@
-"""Administrators' settings for triage: routing rules and priority rules."""
+"""Settings page: routing (which team gets each category's reports) and priority
+rules."""
 
 from __future__ import annotations
 
@@ -40,11 +41,11 @@ def _page(
         "kinds": PriorityRule.Kind,
         "rule_form": rule_form or PriorityRuleForm(),
     }
-    return render(request, "triage/settings.html", context, status=status)
+    return render(request, "staffsettings/routing.html", context, status=status)
 
 
 @administrators_only
-def settings_page(request: StaffRequest) -> HttpResponse:
+def routing(request: StaffRequest) -> HttpResponse:
     return _page(request)
 
 
@@ -60,7 +61,7 @@ def set_route(request: StaffRequest) -> HttpResponse:
         team=Team.objects.get(pk=form.cleaned_data["team"]),
     )
     messages.success(request, _("Routing saved. New reports follow it at once."))
-    return redirect("triage:settings")
+    return redirect("staffsettings:routing")
 
 
 @require_POST
@@ -71,7 +72,7 @@ def add_rule(request: StaffRequest) -> HttpResponse:
         return _page(request, rule_form=form, status=400)
     services.add_priority_rule(user=request.user, rule=form.save(commit=False))
     messages.success(request, _("Rule added; priorities were recalculated."))
-    return redirect("triage:settings")
+    return redirect("staffsettings:routing")
 
 
 @require_POST
@@ -82,4 +83,4 @@ def delete_rule(request: StaffRequest, rule_id: int) -> HttpResponse:
         raise Http404
     services.delete_priority_rule(user=request.user, rule=rule)
     messages.success(request, _("Rule removed; priorities were recalculated."))
-    return redirect("triage:settings")
+    return redirect("staffsettings:routing")
