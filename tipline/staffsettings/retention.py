@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from tipline.accounts.decorators import StaffRequest, administrators_only
 from tipline.cases import retention
-from tipline.cases.forms import RetentionForm
+from tipline.cases.models import Outcome
+
+
+class RetentionForm(forms.Form):
+    """Days a closed case is kept, one field per outcome, and the confirmation
+    needed when a shorter period makes cases due for destruction at once."""
+
+    MAX_DAYS = 100 * 365
+
+    confirm = forms.BooleanField(
+        label=_("Yes, destroy those cases at the next purge"), required=False
+    )
+
+    def __init__(self, *args: Any, initial_days: dict[str, int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for outcome in Outcome:
+            self.fields[outcome.value] = forms.IntegerField(
+                label=outcome.label,
+                min_value=1,
+                max_value=self.MAX_DAYS,
+                initial=initial_days[outcome],
+                help_text=_("Days after closing"),
+            )
+        # The confirmation comes last, after the periods it confirms.
+        self.fields["confirm"] = self.fields.pop("confirm")
+
+    def days(self) -> dict[str, int]:
+        return {outcome.value: self.cleaned_data[outcome.value] for outcome in Outcome}
 
 
 @administrators_only
@@ -38,10 +68,10 @@ def retention_settings(request: StaffRequest) -> HttpResponse:
     if retention.set_periods(user=request.user, days=form.days()):
         messages.success(
             request,
-            _("Retention saved. Cases already closed follow the new periods."),
+            gettext("Retention saved. Cases already closed follow the new periods."),
         )
     else:
-        messages.info(request, _("Nothing changed."))
+        messages.info(request, gettext("Nothing changed."))
     return redirect("staffsettings:retention")
 
 
