@@ -11,9 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from tipline.accounts.decorators import StaffRequest, administrators_only
+from tipline.accounts.decorators import StaffRequest
 from tipline.audit import selectors, services
 from tipline.lib.http import query_without_page
+from tipline.staffsettings.pages import settings_page
 
 PAGE_SIZE = 100
 
@@ -54,7 +55,7 @@ class AuditFilterForm(forms.Form):
     )
 
 
-@administrators_only
+@settings_page("audit_log")
 def browse(request: StaffRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -65,5 +66,6 @@ def browse(request: StaffRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "head": services.current_anchor(),
+        "settings_page": "audit_log",
     }
     return render(request, "staffsettings/audit_log.html", context)

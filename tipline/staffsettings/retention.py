@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tipline.accounts.decorators import StaffRequest, administrators_only
+from tipline.accounts.decorators import StaffRequest
 from tipline.cases import retention
 from tipline.cases.models import Outcome
+from tipline.staffsettings.pages import settings_page
 
 
 class RetentionForm(forms.Form):
@@ -43,7 +44,7 @@ class RetentionForm(forms.Form):
         return {outcome.value: self.cleaned_data[outcome.value] for outcome in Outcome}
 
 
-@administrators_only
+@settings_page("retention")
 def retention_settings(request: StaffRequest) -> HttpResponse:
     current = retention.periods()
     if request.method != "POST":
@@ -78,5 +79,9 @@ def retention_settings(request: StaffRequest) -> HttpResponse:
 def _page(
     request: StaffRequest, form: RetentionForm, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "due_now": retention.due_count()}
+    context = {
+        "form": form,
+        "due_now": retention.due_count(),
+        "settings_page": "retention",
+    }
     return render(request, "staffsettings/retention.html", context, status=status)

@@ -13,9 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tipline.accounts.decorators import StaffRequest, administrators_only
+from tipline.accounts.decorators import StaffRequest
 from tipline.accounts.models import Team
 from tipline.intake.models import Category
+from tipline.staffsettings.pages import settings_page
 from tipline.triage import rules as services
 from tipline.triage.models import PriorityRule
 
@@ -86,17 +87,18 @@ def _page(
         "route_form": route_form or _route_form(),
         "kinds": PriorityRule.Kind,
         "rule_form": rule_form or PriorityRuleForm(),
+        "settings_page": "routing",
     }
     return render(request, "staffsettings/routing.html", context, status=status)
 
 
-@administrators_only
+@settings_page("routing")
 def routing(request: StaffRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
-@administrators_only
+@settings_page("routing")
 def set_route(request: StaffRequest) -> HttpResponse:
     form = _route_form(request.POST)
     if not form.is_valid():
@@ -111,7 +113,7 @@ def set_route(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@administrators_only
+@settings_page("routing")
 def add_rule(request: StaffRequest) -> HttpResponse:
     form = PriorityRuleForm(request.POST)
     if not form.is_valid():
@@ -122,7 +124,7 @@ def add_rule(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@administrators_only
+@settings_page("routing")
 def delete_rule(request: StaffRequest, rule_id: int) -> HttpResponse:
     rule = PriorityRule.objects.filter(pk=rule_id).first()
     if rule is None:
