@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tipline.cases",
     "tipline.outreach",
     "tipline.api",
+    "tipline.staffsettings",
 ]
 
 MIDDLEWARE = [

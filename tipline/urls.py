@@ -8,8 +8,7 @@ urlpatterns = [
     path("", include("tipline.intake.urls")),
     path("staff/", include("tipline.cases.urls")),
     path("staff/", include("tipline.accounts.urls")),
-    path("staff/", include("tipline.triage.urls")),
-    path("staff/", include("tipline.audit.urls")),
+    path("staff/", include("tipline.staffsettings.urls")),
     path("language/", change_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -188,30 +188,3 @@ class InboxFilterForm(forms.Form):
         if value and value not in ("me", "none") and not number:
             raise forms.ValidationError(_("Choose an assignee from the list."))
         return value
-
-
-class RetentionForm(forms.Form):
-    """Days a closed case is kept, one field per outcome, and the confirmation
-    needed when a shorter period makes cases due for destruction at once."""
-
-    MAX_DAYS = 100 * 365
-
-    confirm = forms.BooleanField(
-        label=_("Yes, destroy those cases at the next purge"), required=False
-    )
-
-    def __init__(self, *args: Any, initial_days: dict[str, int], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for outcome in Outcome:
-            self.fields[outcome.value] = forms.IntegerField(
-                label=outcome.label,
-                min_value=1,
-                max_value=self.MAX_DAYS,
-                initial=initial_days[outcome],
-                help_text=_("Days after closing"),
-            )
-        # The confirmation comes last, after the periods it confirms.
-        self.fields["confirm"] = self.fields.pop("confirm")
-
-    def days(self) -> dict[str, int]:
-        return {outcome.value: self.cleaned_data[outcome.value] for outcome in Outcome}

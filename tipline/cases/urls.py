@@ -1,15 +1,10 @@
 from django.urls import path
 
-from tipline.cases import file_views, retention_views, views
+from tipline.cases import file_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path(
-        "settings/retention/",
-        retention_views.retention_settings,
-        name="retention",
-    ),
     path("cases/<int:case_id>/", views.detail, name="detail"),
     path("cases/<int:case_id>/reply/", views.reply, name="reply"),
     path("cases/<int:case_id>/notes/", views.add_note, name="add_note"),

@@ -1,4 +1,4 @@
-"""Likely duplicates found at intake, linking and merging; priority; triage settings."""
+"""Likely duplicates found at intake, linking and merging; priority."""
 
 import re
 
@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 
 from testkit.helpers import make_staff, staff_login
-from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases import priority
 from tipline.cases.models import Case, CaseLink, LinkState, Status
@@ -233,38 +232,3 @@ def test_age_adds_points_every_day_an_open_case_waits(profile, submit_report):
 
     case.refresh_from_db()
     assert case.priority == 6
-
-
-def test_administrators_set_routing_and_priority_rules(profile, submit_report):
-    admin = make_staff("admin", "triage", role=Role.ADMINISTRATOR)
-    investigators = make_staff("ivy", "investigations").team
-    client = Client(enforce_csrf_checks=True)
-    staff_login(client, admin)
-    approach = Category.objects.get(profile=profile, slug="approach")
-
-    page = client.get("/staff/settings/triage/").content.decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/staff/settings/triage/route/",
-        {
-            "csrfmiddlewaretoken": csrf,
-            "category": approach.pk,
-            "team": investigators.pk,
-        },
-    )
-    assert response.status_code == 302
-    response = client.post(
-        "/staff/settings/triage/rules/",
-        {"csrfmiddlewaretoken": csrf, "kind": "keyword", "keyword": "", "weight": 5},
-    )
-    assert response.status_code == 400
-    assert "Enter the keyword" in response.content.decode()
-
-    case = submitted(submit_report, FIRST)
-    assert case.team == investigators
-    assert set(case.keys.values_list("user__username", flat=True)) == {"ivy"}
-    assert AuditEvent.objects.filter(action="settings.routing").exists()
-
-
-def test_only_administrators_see_triage_settings(owner_client):
-    assert owner_client.get("/staff/settings/triage/").status_code == 404

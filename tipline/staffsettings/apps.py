@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StaffSettingsConfig(AppConfig):
+    name = "tipline.staffsettings"
+    label = "staffsettings"
