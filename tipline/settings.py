@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tipline.intake",
     "tipline.triage",
     "tipline.cases",
+    "tipline.rewards",
     "tipline.outreach",
     "tipline.api",
     "tipline.staffsettings",
