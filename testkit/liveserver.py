@@ -110,12 +110,13 @@ def _instance(root: Path, settings: dict[str, str]) -> LiveTipline:
     )
 
 
-# One migrated database per kind of database (SQLite, or a PostgreSQL server)
-# and per process: a migrated instance's database holds only the schema,
-# Django's content types and permissions, nothing made from the instance's
-# secrets, so a copy is the same database that migrating would have made. Each
-# instance still makes its own secrets (on its first command) in its own data
-# directory.
+# One migrated database per kind of database (SQLite, or a PostgreSQL server),
+# per source tree (an instance given PYTHONPATH runs that tree's code and
+# migrations: bench/before.py serves an older commit) and per process. A
+# migrated instance's database holds only the schema, Django's content types and
+# permissions, nothing made from the instance's secrets, so a copy is the same
+# database that migrating would have made. Each instance still makes its own
+# secrets (on its first command) in its own data directory.
 _templates: dict[str, str] = {}
 
 
@@ -131,21 +132,31 @@ def migrated_copy(live: LiveTipline) -> bool:
     return False
 
 
+def _code(live: LiveTipline) -> dict[str, str]:
+    """The setting that chooses which source tree an instance runs, if given."""
+    return {"PYTHONPATH": live.env["PYTHONPATH"]} if "PYTHONPATH" in live.env else {}
+
+
+def _migrated_template(settings: dict[str, str]) -> LiveTipline:
+    source = Path(tempfile.mkdtemp(prefix="tipline-template-"))
+    atexit.register(shutil.rmtree, source, ignore_errors=True)
+    template = _instance(source, settings)
+    template.run("manage", "migrate", "-v", "0")
+    return template
+
+
 def _copy_sqlite(live: LiveTipline) -> bool:
     names = ["tipline.sqlite3", "tipline.sqlite3-wal"]
     if any((live.data_dir / name).exists() for name in names):
         return False
-    if "sqlite" not in _templates:
-        source = Path(tempfile.mkdtemp(prefix="tipline-template-"))
-        atexit.register(shutil.rmtree, source, ignore_errors=True)
-        template = _instance(source, {})
-        template.run("manage", "migrate", "-v", "0")
-        _templates["sqlite"] = str(template.data_dir)
+    key = f"sqlite {_code(live)}"
+    if key not in _templates:
+        _templates[key] = str(_migrated_template(_code(live)).data_dir)
     live.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # No process has the template open: its database file and write-ahead log
     # (if one was left) together are the database.
     for name in names:
-        source_path = Path(_templates["sqlite"]) / name
+        source_path = Path(_templates[key]) / name
         if source_path.exists():
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
             descriptor = os.open(live.data_dir / name, flags, 0o600)
@@ -161,23 +172,19 @@ def _copy_postgres(live: LiveTipline, url: str) -> None:
     import psycopg
 
     server, database = url.rsplit("/", 1)
-    if server not in _templates:
+    key = f"{server} {_code(live)}"
+    if key not in _templates:
         name = f"tipline_template_{secrets.token_hex(6)}"
         with psycopg.connect(server + "/postgres", autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         atexit.register(_drop_postgres, server, name)
-        source = Path(tempfile.mkdtemp(prefix="tipline-template-"))
-        atexit.register(shutil.rmtree, source, ignore_errors=True)
-        template = _instance(source, {"TIPLINE_DATABASE_URL": f"{server}/{name}"})
-        template.run("manage", "migrate", "-v", "0")
-        _templates[server] = name
+        _migrated_template({**_code(live), "TIPLINE_DATABASE_URL": f"{server}/{name}"})
+        _templates[key] = name
     # The instance's database (new and empty, from postgres_database) becomes a
     # copy of the template.
     with psycopg.connect(server + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE "{database}"')
-        connection.execute(
-            f'CREATE DATABASE "{database}" TEMPLATE "{_templates[server]}"'
-        )
+        connection.execute(f'CREATE DATABASE "{database}" TEMPLATE "{_templates[key]}"')
 
 
 def _drop_postgres(server: str, name: str) -> None:
