@@ -20,7 +20,14 @@ from typing import Any
 
 # Fixtures that start a server (or a browser) for the test that uses them.
 LIVE_FIXTURES = frozenset(
-    {"live_tipline", "s3_server", "s3_bucket", "browser", "live_server"}
+    {
+        "live_tipline",
+        "shared_tipline",
+        "s3_server",
+        "s3_bucket",
+        "browser",
+        "live_server",
+    }
 )
 MARKER = "live"
 

@@ -10,10 +10,12 @@ one without the marker fails (testkit/liveguard.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,6 +65,7 @@ DATABASE_FIXTURES = frozenset(
         "django_db_serialized_rollback",
         "live_server",
         "live_database",
+        "shared_live_database",
     }
 )
 
@@ -144,10 +147,8 @@ def submit_report(browser_client) -> Callable[..., Any]:
 # --- A real Tipline server in a subprocess -------------------------------------
 
 
-@pytest.fixture
-def live_database() -> Iterator[dict[str, str]]:
-    """Settings for a live instance's database: its own PostgreSQL database when the
-    suite runs on PostgreSQL, otherwise SQLite in the instance's data directory."""
+@contextlib.contextmanager
+def _database_settings() -> Iterator[dict[str, str]]:
     admin_url = os.environ.get("TIPLINE_TEST_POSTGRES")
     if not admin_url:
         yield {}
@@ -156,12 +157,46 @@ def live_database() -> Iterator[dict[str, str]]:
         yield {"TIPLINE_DATABASE_URL": url}
 
 
+@contextlib.contextmanager
+def _serving_with_an_analyst(
+    root: Path, database: dict[str, str]
+) -> Iterator[liveserver.LiveTipline]:
+    live = liveserver.prepare(root, TIPLINE_PASSWORD=PASSWORD, **database)
+    live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")
+    with liveserver.running(live):
+        yield live
+
+
+@pytest.fixture
+def live_database() -> Iterator[dict[str, str]]:
+    """Settings for a live instance's database: its own PostgreSQL database when the
+    suite runs on PostgreSQL, otherwise SQLite in the instance's data directory."""
+    with _database_settings() as database:
+        yield database
+
+
 @pytest.fixture
 def live_tipline(tmp_path, live_database) -> Iterator[liveserver.LiveTipline]:
     """``tipline serve`` exactly as an operator runs it, with one analyst."""
-    live = liveserver.prepare(tmp_path, TIPLINE_PASSWORD=PASSWORD, **live_database)
-    live.run("createuser", "analyst", "--role", "analyst", "--team", "triage")
-    with liveserver.running(live):
+    with _serving_with_an_analyst(tmp_path, live_database) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def shared_live_database() -> Iterator[dict[str, str]]:
+    with _database_settings() as database:
+        yield database
+
+
+@pytest.fixture(scope="module")
+def shared_tipline(
+    tmp_path_factory, shared_live_database
+) -> Iterator[liveserver.LiveTipline]:
+    """``live_tipline``, one for the whole module (setting one up takes 5-15 s on
+    the 2-core machine), for tests that change no setting and read nothing another
+    test leaves behind: each works with its own report and receipt."""
+    root = tmp_path_factory.mktemp("shared-tipline")
+    with _serving_with_an_analyst(root, shared_live_database) as live:
         yield live
 
 

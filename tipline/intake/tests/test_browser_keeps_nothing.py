@@ -14,6 +14,8 @@ from playwright.sync_api import expect, sync_playwright
 from testkit.helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
+# One server for the module (shared_tipline): each test sends its own report and
+# follows up with its own receipt.
 
 PHONE = {"width": 360, "height": 740}
 STORY = "Quokka-7 asked for the shift rota of the radar station"
@@ -41,8 +43,10 @@ def files_containing(root: Path, needles: list[bytes]) -> dict[str, list[str]]:
     return found
 
 
-def test_back_reload_and_the_profile_on_disk_give_nothing_away(live_tipline, tmp_path):
-    base = live_tipline.url
+def test_back_reload_and_the_profile_on_disk_give_nothing_away(
+    shared_tipline, tmp_path
+):
+    base = shared_tipline.url
     profile = tmp_path / "chromium-profile"
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -100,9 +104,9 @@ def test_back_reload_and_the_profile_on_disk_give_nothing_away(live_tipline, tmp
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
 def test_changing_language_keeps_what_is_typed_and_shown(
-    browser, live_tipline, javascript
+    browser, shared_tipline, javascript
 ):
-    base = live_tipline.url
+    base = shared_tipline.url
     context = browser.new_context(
         java_script_enabled=javascript, viewport=PHONE, locale="en"
     )

@@ -13,12 +13,14 @@ from testkit.helpers import PASSWORD
 from tipline.intake.tests.samples import SERIAL, gps_jpeg
 
 pytestmark = pytest.mark.browser
+# One server for the module (shared_tipline): only the journey stores a report
+# (the analyst opens the newest case); the other tests store nothing.
 
 PHONE = {"width": 360, "height": 740}
 
 
-def test_report_reply_and_follow_up_end_to_end(browser, live_tipline, tmp_path):
-    base = live_tipline.url
+def test_report_reply_and_follow_up_end_to_end(browser, shared_tipline, tmp_path):
+    base = shared_tipline.url
     reporter = browser.new_context(
         java_script_enabled=False, viewport=PHONE, locale="en"
     )
@@ -77,7 +79,7 @@ def test_report_reply_and_follow_up_end_to_end(browser, live_tipline, tmp_path):
     staff.close()
 
 
-def test_pages_fit_a_360px_screen_in_both_languages(browser, live_tipline, tmp_path):
+def test_pages_fit_a_360px_screen_in_both_languages(browser, shared_tipline, tmp_path):
     for locale, heading in [
         ("en", "What would you like to report?"),
         ("zh-CN", "您想报告什么"),
@@ -85,19 +87,21 @@ def test_pages_fit_a_360px_screen_in_both_languages(browser, live_tipline, tmp_p
         context = browser.new_context(viewport=PHONE, locale=locale)
         page = context.new_page()
         for path in ["/", "/report/", "/report/approach/", "/followup/"]:
-            page.goto(live_tipline.url + path)
+            page.goto(shared_tipline.url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{path} in {locale} is {width}px wide"
-        page.goto(live_tipline.url + "/report/")
+        page.goto(shared_tipline.url + "/report/")
         expect(page.locator("h1")).to_contain_text(heading)
         page.screenshot(path=Path(tmp_path) / f"choose-{locale}.png", full_page=True)
         context.close()
 
 
-def test_invalid_report_keeps_what_was_typed_without_javascript(browser, live_tipline):
+def test_invalid_report_keeps_what_was_typed_without_javascript(
+    browser, shared_tipline
+):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
-    page.goto(live_tipline.url + "/report/surveillance/")
+    page.goto(shared_tipline.url + "/report/surveillance/")
     page.get_by_label("Where did it happen?").fill("North gate of the naval base")
     page.get_by_role("button", name="Send report").click()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -23,6 +24,29 @@ READERS = RECEIVERS + 1
 # buffers on both sides (a few MB on loopback), then the server's send blocks.
 PIPELINED = 400
 REQUEST = b"GET /api/v1/profile HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+# How long the server may take to cut every reader: each answer fills the buffers
+# in about 5 s of CPU, and the third reader waits for a receiver the first two
+# free (all three were cut within 13 s on the 2-core machine).
+CUT_DEADLINE_SECONDS = 60
+ESTABLISHED = "01"  # the state column of /proc/net/tcp
+
+
+def server_sides_established(port: int, peers: set[int]) -> int:
+    """How many of the server's connections on ``port`` from the local ports
+    ``peers`` are still open both ways (the kernel's own view: the watchdog's
+    shutdown moves a connection out of ESTABLISHED at once)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, state = fields[1], fields[2], fields[3]
+        local_port, remote_port = (
+            int(a.rsplit(":", 1)[1], 16) for a in (local, remote)
+        )
+        if local_port == port and remote_port in peers and state == ESTABLISHED:
+            count += 1
+    return count
 
 
 def never_reading(port: int) -> socket.socket:
@@ -48,11 +72,16 @@ def test_clients_that_never_read_their_answers_cannot_hold_every_receiver(
     port = int(live.url.rsplit(":", 1)[1])
     with liveserver.running(live), contextlib.ExitStack() as held:
         assert requests.get(live.url + "/report/", timeout=10).status_code == 200
-        for _ in range(READERS):
-            held.callback(never_reading(port).close)
-        # Long enough for the answers to fill the buffers (about 5 s of CPU per
-        # connection) and for a watchdog to act on a send that stopped.
-        time.sleep(25)
+        readers = [never_reading(port) for _ in range(READERS)]
+        for reader in readers:
+            held.callback(reader.close)
+        # Until the server has cut every reader (their answers filled the
+        # buffers and the watchdog acted on the stopped sends), or a generous
+        # deadline: without the watchdog the page below still times out.
+        peers = {reader.getsockname()[1] for reader in readers}
+        deadline = time.monotonic() + CUT_DEADLINE_SECONDS
+        while server_sides_established(port, peers) and time.monotonic() < deadline:
+            time.sleep(0.2)
 
         started = time.monotonic()
         try:
