@@ -1,6 +1,6 @@
 """Helpers that drive the site the way a browser without JavaScript does, and a
 fixed cast of staff: shared by every app's tests (the fixtures that use them are in
-tipline/conftest.py)."""
+conftest.py at the repository root)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ other test from starting one.
 
 ``pytest -m "not live"`` is the fast inner loop, and it is only honest if every test
 that starts a server carries the marker. Tests get it from the fixtures they use
-(``LIVE_FIXTURES``, see tipline/conftest.py) or from an explicit
+(``LIVE_FIXTURES``, see conftest.py at the repository root) or from an explicit
 ``pytest.mark.live``. The guard is a Python audit hook on ``subprocess.Popen``: in a
 test without the marker it refuses to start the processes a server needs, so such a
 test fails in every run, the fast loop included, instead of slowing it down unseen.

@@ -56,6 +56,7 @@ def test_the_built_distribution_holds_no_tests_and_no_rigs(tmp_path):
 
     assert [name for name in names if "/tests/" in name] == []
     assert [name for name in names if not name.startswith("tipline")] == []
+    assert [name for name in names if name.endswith("conftest.py")] == []
     # The product is all there: code, templates, translations, profiles.
     assert "tipline/intake/views.py" in names
     assert "tipline/scrub/__init__.py" in names
