@@ -10,11 +10,14 @@ reads it back with the new models. It leaves the database at the latest migratio
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
 
 from testkit.helpers import make_staff, receipt_in, staff_login
 from tipline.accounts.models import Role
@@ -28,7 +31,6 @@ from tipline.cases.models import (
     Report,
     Status,
 )
-from tipline.cases.tests.test_retention import close
 from tipline.intake.tests.test_originals_choice import upload
 from tipline.profiles.models import Category, Profile
 from tipline.triage.models import (
@@ -49,6 +51,19 @@ TEXT = (
     "A man who said he was a consultant asked me for the shift rota of the radar "
     "station and offered money for photographs of the gate every week."
 )
+
+
+def closed_long_ago(case):
+    """``case`` closed as unfounded so long ago that its retention has ended."""
+    closed_at = timezone.now() - timedelta(days=10_000)
+    Case.objects.filter(pk=case.pk).update(
+        status=Status.CLOSED,
+        outcome=Outcome.UNFOUNDED,
+        closed_at=closed_at,
+        purge_after=closed_at + retention.retention_for(Outcome.UNFOUNDED),
+    )
+    case.refresh_from_db()
+    return case
 
 
 def staff_client(user) -> Client:
@@ -187,7 +202,7 @@ def test_staff_still_read_the_report_and_its_file(upgraded, owner):
 def test_a_band_no_longer_holds_its_case_and_the_purge_still_removes_it(upgraded):
     # The foreign key is gone: a band may name any case id (triage knows ids only).
     band_of_no_case(FingerprintBand)
-    old = close(Case.objects.get(pk=upgraded["old"]), Outcome.UNFOUNDED, 10_000)
+    old = closed_long_ago(Case.objects.get(pk=upgraded["old"]))
     assert retention.purge_due().cases == 1
     assert not TextFingerprint.objects.filter(case_id=old.pk).exists()
     assert not FingerprintBand.objects.filter(case_id=old.pk).exists()
