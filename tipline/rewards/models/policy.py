@@ -11,7 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+from tipline.rewards.currencies import to_major
 
 __all__ = [
     "Budget",
@@ -21,7 +24,16 @@ __all__ = [
     "Share",
     "ShareRule",
     "Tier",
+    "money",
 ]
+
+
+def money(amount: int, currency: str) -> str:
+    """An amount in minor units for people: ``"10000.00 CNY"``."""
+    return pgettext("amount and currency", "%(amount)s %(currency)s") % {
+        "amount": to_major(amount, currency),
+        "currency": currency,
+    }
 
 
 def localised(texts: dict[str, str]) -> str:
@@ -93,6 +105,16 @@ class Tier(models.Model):
     @property
     def local_criteria(self) -> str:
         return localised(self.criteria)
+
+    @property
+    def range_display(self) -> str:
+        if self.commendation_only:
+            return gettext("Commendation, no money")
+        low = money(self.min_amount, self.currency)
+        if self.max_amount is None:
+            return gettext("%(low)s or more") % {"low": low}
+        high = money(self.max_amount, self.currency)
+        return gettext("%(low)s to %(high)s") % {"low": low, "high": high}
 
     def admits(self, amount: int) -> bool:
         """Whether ``amount`` (minor units) lies within the tier."""
@@ -186,6 +208,12 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"proposal {self.pk} on case {self.case_id}"
+
+    @property
+    def amount_display(self) -> str:
+        if self.tier.commendation_only:
+            return gettext("Commendation, no money")
+        return money(self.amount, self.currency)
 
     # Saved first, then encrypted: the context names the row, so a justification
     # copied onto another proposal or case does not open.
