@@ -61,7 +61,8 @@ def to_minor(text: str, currency: str) -> int:
     fraction = match["fraction"] or ""
     if len(fraction) > exponent:
         raise BadAmount(text)
-    return int(match["whole"]) * 10**exponent + int(fraction.ljust(exponent, "0") or 0)
+    scale: int = 10**exponent
+    return int(match["whole"]) * scale + int(fraction.ljust(exponent, "0") or 0)
 
 
 def to_major(amount: int, currency: str) -> str:

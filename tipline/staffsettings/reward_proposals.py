@@ -167,8 +167,8 @@ class DecideForm(forms.Form):
     )
 
 
-@settings_page("reward_proposals")
 @needs_unlocked_key
+@settings_page("reward_proposals")
 def proposal(
     request: StaffRequest, proposal_id: int, *, private_key: bytes
 ) -> HttpResponse:

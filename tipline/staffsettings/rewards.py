@@ -121,9 +121,9 @@ class PolicyBlock:
     title: str
     policy: Policy
     currency: str
-    tiers: list[tuple[Tier, TierForm]]
+    tiers: list[tuple[Tier, forms.Form]]
     budgets: list[selectors.BudgetLine]
-    budget_form: BudgetForm | None
+    budget_form: forms.Form | None
 
 
 def _blocks(bound: dict[str, forms.Form] | None = None) -> list[PolicyBlock]:
@@ -132,11 +132,11 @@ def _blocks(bound: dict[str, forms.Form] | None = None) -> list[PolicyBlock]:
     for profile in Profile.objects.order_by("slug"):
         policy = services.policy_for(profile.slug)
         currency = services.policy_currency(policy)
-        tiers = [
+        tiers: list[tuple[Tier, forms.Form]] = [
             (tier, bound.get(f"tier-{tier.pk}") or tier_form(tier))
             for tier in policy.tiers.all()
         ]
-        budget_form = None
+        budget_form: forms.Form | None = None
         if currency:
             budget_form = bound.get(f"budget-{policy.pk}") or BudgetForm(
                 policy=policy, currency=currency
@@ -148,7 +148,7 @@ def _blocks(bound: dict[str, forms.Form] | None = None) -> list[PolicyBlock]:
                 currency=currency,
                 tiers=tiers,
                 budgets=selectors.budget_lines(policy) if currency else [],
-                budget_form=budget_form,  # type: ignore[arg-type]
+                budget_form=budget_form,
             )
         )
     return blocks
