@@ -7,8 +7,6 @@ audited in a transaction of its own, after the attempt's was rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
@@ -23,6 +21,15 @@ from tipline.audit import services as audit
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case, CaseKey, Outcome, Status
 from tipline.rewards import currencies
+
+# Offers, claims and payouts live in claims.py; callers reach them here.
+from tipline.rewards.claims import accept_offer as accept_offer
+from tipline.rewards.claims import create_offers
+from tipline.rewards.claims import decline_offer as decline_offer
+from tipline.rewards.claims import offer_for as offer_for
+from tipline.rewards.claims import record_payout as record_payout
+from tipline.rewards.errors import RewardRefused as RewardRefused
+from tipline.rewards.errors import audited_refusal
 from tipline.rewards.models import (
     Budget,
     Policy,
@@ -42,31 +49,6 @@ from tipline.rewards.policies import (
 MAX_JUSTIFICATION_CHARS = 10_000
 # Outcomes of linked reports that count as having contributed to a reward.
 CONTRIBUTED = (Outcome.SUBSTANTIATED, Outcome.DUPLICATE)
-
-
-class RewardRefused(Exception):
-    """An attempt the rules do not allow; ``message`` says why, for the user, and
-    ``cause`` names it in the audit log."""
-
-    def __init__(self, message: str, cause: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.cause = cause
-
-
-@contextmanager
-def _audited_refusal(*, action: str, actor: User, target: str) -> Iterator[None]:
-    try:
-        yield
-    except RewardRefused as refused:
-        with transaction.atomic():
-            audit.record(
-                action=action,
-                actor=actor,
-                target=target,
-                detail={"refused": refused.cause},
-            )
-        raise
 
 
 # --- Policies and budgets ----------------------------------------------------
@@ -216,9 +198,7 @@ def propose(
     """Propose a reward on a case closed as substantiated, by someone who can
     read it; the justification is encrypted with the case's data key. Refusals
     (RewardRefused) store nothing and are audited."""
-    with _audited_refusal(
-        action="reward.propose", actor=user, target=f"case:{case.pk}"
-    ):
+    with audited_refusal(action="reward.propose", actor=user, target=f"case:{case.pk}"):
         return _propose(
             case=case,
             user=user,
@@ -344,7 +324,7 @@ def decide(
     the tier and what is left of the year's budget; the budget row is locked, so
     two approvers at once cannot both spend its last part. Refusals change
     nothing and are audited; wrong codes count towards the sign-in code lock."""
-    with _audited_refusal(
+    with audited_refusal(
         action="reward.decide", actor=user, target=f"proposal:{proposal.pk}"
     ):
         if user.role != Role.REWARDS_APPROVER:
@@ -395,6 +375,8 @@ def _decide(
         data_key, reason.encode("utf-8"), context=proposal.reason_context()
     )
     proposal.save()
+    if approve:
+        create_offers(proposal=proposal)
     audit.record(
         action="reward.approve" if approve else "reward.reject",
         actor=user,
