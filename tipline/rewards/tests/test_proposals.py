@@ -413,3 +413,31 @@ def test_two_approvers_at_once_cannot_both_spend_the_last_of_the_budget(
     assert Proposal.objects.filter(status="approved").count() == 1
     policy = services.policy_for("national-security")
     assert services.approved_total(policy=policy, year=YEAR) == 500_000
+
+
+@pytest.mark.django_db
+def test_a_destroyed_case_leaves_its_approved_reward_counted(
+    substantiated, owner, approver
+):
+    from datetime import timedelta
+
+    from tipline.cases import retention
+
+    policy = budget(1_000_000)
+    proposal = propose(substantiated, owner)
+    decide(proposal, approver)
+    Case.objects.filter(pk=substantiated.pk).update(
+        purge_after=timezone.now() - timedelta(days=1)
+    )
+
+    assert retention.purge_due().cases == 1
+
+    proposal.refresh_from_db()
+    assert not Case.objects.exists()
+    assert (proposal.case, proposal.status, proposal.amount) == (
+        None,
+        "approved",
+        500_000,
+    )
+    assert selectors.budget_line(policy, YEAR).remaining == 500_000
+    assert proposal.shares.get().case is None

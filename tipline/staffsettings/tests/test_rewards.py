@@ -20,7 +20,7 @@ from tipline.cases.models import Case
 from tipline.cases.workflow import change_status
 from tipline.profiles.loader import load_profile
 from tipline.rewards import services
-from tipline.rewards.models import Budget, Proposal, Tier
+from tipline.rewards.models import Budget, Proposal
 
 SETTINGS = "/staff/settings/rewards/"
 PROPOSALS = "/staff/rewards/"
@@ -140,11 +140,24 @@ def test_administrators_edit_a_tier_and_bad_ranges_are_refused(admin):
 
 @pytest.mark.django_db
 def test_others_cannot_open_the_reward_settings(owner, approver):
+    tier = policy().tiers.get(slug="grade-1")
     for user in (owner, approver):
         client = client_for(user)
+        csrf = client.get("/staff/").cookies["csrftoken"].value
         assert client.get(SETTINGS).status_code == 404
         assert client.get(PROPOSALS).status_code == (200 if user == approver else 404)
-    assert Tier.objects.count() == 0 or not Budget.objects.exists()
+        posts = [
+            client.post(budget_url(), {"csrfmiddlewaretoken": csrf, **budget_form()}),
+            client.post(
+                f"/staff/settings/rewards/tiers/{tier.pk}/",
+                {"csrfmiddlewaretoken": csrf, f"tier-{tier.pk}-min_amount": "1"},
+            ),
+        ]
+        assert [r.status_code for r in posts] == [404, 404]
+    assert not Budget.objects.exists()
+    tier.refresh_from_db()
+    assert tier.min_amount == 0
+    assert not AuditEvent.objects.filter(action__startswith="settings.").exists()
 
 
 def propose_form(tier_slug="grade-1", amount="5000.00", justification="Led to it."):
@@ -313,3 +326,39 @@ def _csrf(client, url):
     from testkit.helpers import form_tokens
 
     return form_tokens(client.get(url).content.decode())["csrfmiddlewaretoken"]
+
+
+@pytest.mark.django_db
+def test_the_approvers_list_filters_by_tier_in_constant_queries(
+    submit_report, owner, approver, django_assert_max_num_queries
+):
+    for text in ("An approach at the fair.", "A drone over the base.", "Third."):
+        submit_report({"what_happened": text})
+    tiers = ["grade-1", "grade-2", "grade-2"]
+    amounts = [500_000, 2_000_000, 2_500_000]
+    for found, slug, amount in zip(
+        Case.objects.order_by("pk"), tiers, amounts, strict=True
+    ):
+        change_status(
+            case=found, user=owner, status="closed", outcome="substantiated", version=0
+        )
+        services.propose(
+            case=found,
+            user=owner,
+            private_key=_key(owner),
+            tier=policy().tiers.get(slug=slug),
+            amount=amount,
+            justification="Useful.",
+        )
+    client = client_for(approver)
+    grade_2 = policy().tiers.get(slug="grade-2").pk
+
+    with django_assert_max_num_queries(12):
+        page = client.get(PROPOSALS, {"tier": grade_2}).content.decode()
+
+    assert "20000.00 CNY" in page
+    assert "25000.00 CNY" in page
+    assert "5000.00 CNY" not in page.replace("25000.00", "").replace("20000.00", "")
+    bad = client.get(PROPOSALS, {"tier": "x", "year": "-1", "status": "nope"})
+    assert bad.status_code == 200
+    assert "25000.00 CNY" in bad.content.decode()  # bad filters: everything
