@@ -154,7 +154,7 @@ def set_budget(*, user: User, policy: Policy, year: int, amount: int) -> Budget:
     if not currency:
         raise PolicyInvalid(_("This policy pays no money, so it has no budget."))
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise PolicyInvalid(_("A budget is a positive amount."))
+        raise PolicyInvalid(_("A budget is a whole amount, not negative."))
     budget = Budget.objects.select_for_update().filter(policy=policy, year=year).first()
     spent = approved_total(policy=policy, year=year)
     if amount < spent:

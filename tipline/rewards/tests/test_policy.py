@@ -166,7 +166,7 @@ def test_budgets_are_audited_and_the_remaining_budget_is_shown(owner):
 def test_a_bad_budget_is_refused(owner, amount):
     policy = services.policy_for("national-security")
 
-    with pytest.raises(PolicyInvalid, match="A budget is a positive amount"):
+    with pytest.raises(PolicyInvalid, match="A budget is a whole amount, not negative"):
         services.set_budget(user=owner, policy=policy, year=2026, amount=amount)
     assert not Budget.objects.exists()
 
