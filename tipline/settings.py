@@ -250,6 +250,10 @@ PROOF_OF_WORK_BITS = env_int("PROOF_OF_WORK_BITS", 18)
 # months (the people named deserve their earliest deletion), others five years.
 RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 183)
 RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 5 * 365)
+# Rewards (issue 14): days a reporter has to answer an offer, and days a claim
+# code works after they accept it.
+REWARD_OFFER_DAYS = env_int("REWARD_OFFER_DAYS", 60)
+REWARD_CLAIM_DAYS = env_int("REWARD_CLAIM_DAYS", 90)
 # The receipt page shows the code for this long after the report was made; the same
 # form sent again within it shows the code again, later only "already received"
 # (tipline/intake/browser.py).

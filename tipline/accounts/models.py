@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     INVESTIGATOR = "investigator", _("Investigator")
     SUPERVISOR = "supervisor", _("Supervisor")
+    # Issue 14: the second pair of eyes on a reward, and the payer.
+    REWARDS_APPROVER = "rewards_approver", _("Rewards approver")
+    FINANCE = "finance", _("Finance")
 
 
 class User(AbstractUser):

@@ -25,6 +25,10 @@ def administrators(user: User) -> bool:
     return user.role == Role.ADMINISTRATOR
 
 
+def rewards_approvers(user: User) -> bool:
+    return user.role == Role.REWARDS_APPROVER
+
+
 @dataclass(frozen=True)
 class Page:
     name: str  # its URL name in the staffsettings namespace
@@ -38,6 +42,8 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("routing", _("Routing and priority"), administrators),
     Page("retention", _("Retention"), administrators),
+    Page("rewards", _("Rewards"), administrators),
+    Page("reward_proposals", _("Reward proposals"), rewards_approvers),
     Page("audit_log", _("Audit log"), administrators),
 )
 

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from tipline.staffsettings import audit_log, retention, routing
+from tipline.staffsettings import (
+    audit_log,
+    retention,
+    reward_proposals,
+    rewards,
+    routing,
+)
 
 # The paths are those the pages had in their former apps, so bookmarks still work.
 app_name = "staffsettings"
@@ -14,5 +20,27 @@ urlpatterns = [
         name="delete_rule",
     ),
     path("settings/retention/", retention.retention_settings, name="retention"),
+    path("settings/rewards/", rewards.rewards_settings, name="rewards"),
+    path(
+        "settings/rewards/tiers/<int:tier_id>/",
+        rewards.edit_tier,
+        name="edit_reward_tier",
+    ),
+    path(
+        "settings/rewards/<int:policy_id>/budget/",
+        rewards.set_budget,
+        name="set_reward_budget",
+    ),
+    path("rewards/", reward_proposals.proposals, name="reward_proposals"),
+    path(
+        "rewards/<int:proposal_id>/",
+        reward_proposals.proposal,
+        name="reward_proposal",
+    ),
+    path(
+        "cases/<int:case_id>/reward/",
+        reward_proposals.propose,
+        name="propose_reward",
+    ),
     path("audit/", audit_log.browse, name="audit_log"),
 ]

@@ -17,10 +17,13 @@ pytestmark = pytest.mark.django_db
 ROUTING = "/staff/settings/triage/"
 RETENTION = "/staff/settings/retention/"
 AUDIT_LOG = "/staff/audit/"
-# Every settings page, in the navigation's order.
+REWARDS = "/staff/settings/rewards/"
+REWARD_PROPOSALS = "/staff/rewards/"
+# Every administrator's settings page, in the navigation's order.
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
+    ("Rewards", REWARDS),
     ("Audit log", AUDIT_LOG),
 ]
 SETTINGS_PATHS = {path for _, path in NAV}
@@ -162,7 +165,10 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
     routes_before = list(RoutingRule.objects.values_list("category", "team"))
     events_before = AuditEvent.objects.count()
 
-    gets = [client.get(path) for path in (*SETTINGS_PATHS, AUDIT_LOG + "?action=x")]
+    gets = [
+        client.get(path)
+        for path in (*SETTINGS_PATHS, REWARD_PROPOSALS, AUDIT_LOG + "?action=x")
+    ]
     posts = [
         client.post(path, {"csrfmiddlewaretoken": csrf, **data})
         for path, data in [
@@ -176,7 +182,7 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
         ]
     ]
 
-    assert [r.status_code for r in gets + posts] == [404] * 8
+    assert [r.status_code for r in gets + posts] == [404] * (len(SETTINGS_PATHS) + 6)
     assert inbox.status_code == 200
     html = inbox.content.decode()
     assert [link for link in header_links(html) if link["text"] == "Settings"] == []
@@ -189,6 +195,20 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
     assert not AuditEvent.objects.filter(
         pk__gt=events_before, action__startswith="settings"
     ).exists()
+
+
+def test_rewards_approvers_see_only_the_reward_proposals(profile):
+    approver = make_staff("approver", "triage", role=Role.REWARDS_APPROVER)
+    client = Client(enforce_csrf_checks=True)
+    staff_login(client, approver)
+
+    page = client.get(REWARD_PROPOSALS)
+
+    assert page.status_code == 200
+    assert nav_of(page.content.decode()) == [
+        ("Reward proposals", REWARD_PROPOSALS, "page")
+    ]
+    assert [client.get(path).status_code for path in SETTINGS_PATHS] == [404] * 4
 
 
 def test_someone_not_signed_in_is_sent_to_sign_in_from_every_settings_page(profile):

@@ -11,7 +11,12 @@ from testkit.helpers import PASSWORD, authenticator_code
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/staff/settings/triage/", "/staff/settings/retention/", "/staff/audit/")
+PAGES = (
+    "/staff/settings/triage/",
+    "/staff/settings/retention/",
+    "/staff/settings/rewards/",
+    "/staff/audit/",
+)
 # An administrator with an authenticator app (their role requires one), and the
 # widest content the pages show: a full audit table with long details (under the
 # long chain head), and a rules table.
@@ -72,7 +77,7 @@ def test_settings_pages_fit_a_phone_and_a_desktop(browser, live_tipline):
                 current = page.locator("nav.settings a[aria-current=page]")
                 expect(current).to_have_attribute("href", path)
                 links = page.locator("nav.settings a").all()
-                assert len(links) == 3, where
+                assert len(links) == len(PAGES), where
                 for link in links:
                     box = link.bounding_box()
                     assert box["x"] >= 0, where

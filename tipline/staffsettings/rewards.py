@@ -1,0 +1,216 @@
+"""Settings page: rewards, each profile's tiers and yearly budgets (issue 14,
+point 1). Amounts are typed in major units ("10000.00") and kept as integers in
+minor units; every change is audited by the rewards services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from tipline.accounts.decorators import StaffRequest
+from tipline.profiles.models import Profile
+from tipline.rewards import currencies, selectors, services
+from tipline.rewards.models import Policy, Tier
+from tipline.rewards.policies import PolicyInvalid
+from tipline.staffsettings.pages import settings_page
+
+
+def parse_amount(form: forms.Form, name: str, currency: str) -> int | None:
+    """The field ``name`` in minor units, or None (with the form's error set)."""
+    text = (form.cleaned_data.get(name) or "").strip()
+    try:
+        return currencies.to_minor(text, currency)
+    except currencies.BadAmount:
+        places = currencies.minor_units(currency)
+        form.add_error(
+            name,
+            gettext(
+                "Enter an amount in %(currency)s such as %(example)s, with at "
+                "most %(places)d decimal places and no sign or separators."
+            )
+            % {
+                "currency": currency,
+                "example": currencies.to_major(123456 * 10**places // 100, currency),
+                "places": places,
+            },
+        )
+        return None
+
+
+class TierForm(forms.Form):
+    name_en = forms.CharField(label=_("Name in English"), max_length=200)
+    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200)
+    criteria_en = forms.CharField(
+        label=_("Criteria in English"), max_length=2000, widget=forms.Textarea
+    )
+    criteria_zh = forms.CharField(
+        label=_("Criteria in Chinese"), max_length=2000, widget=forms.Textarea
+    )
+    min_amount = forms.CharField(label=_("Minimum"), max_length=30, required=False)
+    max_amount = forms.CharField(
+        label=_("Maximum"),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty for no upper limit."),
+    )
+
+    def __init__(self, *args: Any, tier: Tier, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"tier-{tier.pk}")
+        super().__init__(*args, **kwargs)
+        self.tier = tier
+        if tier.commendation_only:
+            del self.fields["min_amount"], self.fields["max_amount"]
+        else:
+            for name in ("min_amount", "max_amount"):
+                self.fields[name].label = f"{self.fields[name].label} ({tier.currency})"
+
+    def amounts(self) -> tuple[int, int | None] | None:
+        """Minimum and maximum in minor units, or None with the errors set."""
+        if self.tier.commendation_only:
+            return 0, None
+        low = parse_amount(self, "min_amount", self.tier.currency)
+        high = None
+        if (self.cleaned_data.get("max_amount") or "").strip():
+            high = parse_amount(self, "max_amount", self.tier.currency)
+            if high is None:
+                return None
+        if low is None:
+            return None
+        if high is not None and high < low:
+            self.add_error("max_amount", gettext("The maximum is below the minimum."))
+            return None
+        return low, high
+
+
+def tier_form(tier: Tier, data: Any = None) -> TierForm:
+    initial = {
+        "name_en": tier.name.get("en", ""),
+        "name_zh": tier.name.get("zh-hans", ""),
+        "criteria_en": tier.criteria.get("en", ""),
+        "criteria_zh": tier.criteria.get("zh-hans", ""),
+    }
+    if not tier.commendation_only:
+        initial["min_amount"] = currencies.to_major(tier.min_amount, tier.currency)
+        if tier.max_amount is not None:
+            initial["max_amount"] = currencies.to_major(tier.max_amount, tier.currency)
+    return TierForm(data, tier=tier, initial=initial)
+
+
+class BudgetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.CharField(label=_("Budget"), max_length=30)
+
+    def __init__(self, *args: Any, policy: Policy, currency: str, **kwargs: Any):
+        kwargs.setdefault("prefix", f"budget-{policy.pk}")
+        kwargs.setdefault("initial", {"year": timezone.localdate().year})
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"{self.fields['amount'].label} ({currency})"
+
+
+@dataclass
+class PolicyBlock:
+    title: str
+    policy: Policy
+    currency: str
+    tiers: list[tuple[Tier, forms.Form]]
+    budgets: list[selectors.BudgetLine]
+    budget_form: forms.Form | None
+
+
+def _blocks(bound: dict[str, forms.Form] | None = None) -> list[PolicyBlock]:
+    bound = bound or {}
+    blocks = []
+    for profile in Profile.objects.order_by("slug"):
+        policy = services.policy_for(profile.slug)
+        currency = services.policy_currency(policy)
+        tiers: list[tuple[Tier, forms.Form]] = [
+            (tier, bound.get(f"tier-{tier.pk}") or tier_form(tier))
+            for tier in policy.tiers.all()
+        ]
+        budget_form: forms.Form | None = None
+        if currency:
+            budget_form = bound.get(f"budget-{policy.pk}") or BudgetForm(
+                policy=policy, currency=currency
+            )
+        blocks.append(
+            PolicyBlock(
+                title=profile.title,
+                policy=policy,
+                currency=currency,
+                tiers=tiers,
+                budgets=selectors.budget_lines(policy) if currency else [],
+                budget_form=budget_form,
+            )
+        )
+    return blocks
+
+
+def _page(
+    request: StaffRequest, bound: dict[str, forms.Form] | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"blocks": _blocks(bound), "settings_page": "rewards"}
+    return render(request, "staffsettings/rewards.html", context, status=status)
+
+
+@settings_page("rewards")
+def rewards_settings(request: StaffRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@settings_page("rewards")
+def edit_tier(request: StaffRequest, tier_id: int) -> HttpResponse:
+    tier = get_object_or_404(Tier.objects.select_related("policy"), pk=tier_id)
+    form = tier_form(tier, request.POST)
+    amounts = form.amounts() if form.is_valid() else None
+    if amounts is None:
+        return _page(request, {form.prefix or "": form}, status=400)
+    data = form.cleaned_data
+    try:
+        services.update_tier(
+            user=request.user,
+            tier=tier,
+            name={"en": data["name_en"], "zh-hans": data["name_zh"]},
+            criteria={"en": data["criteria_en"], "zh-hans": data["criteria_zh"]},
+            min_amount=amounts[0],
+            max_amount=amounts[1],
+        )
+    except PolicyInvalid as exc:
+        form.add_error(None, str(exc))
+        return _page(request, {form.prefix or "": form}, status=400)
+    messages.success(request, gettext("Tier saved."))
+    return redirect("staffsettings:rewards")
+
+
+@require_POST
+@settings_page("rewards")
+def set_budget(request: StaffRequest, policy_id: int) -> HttpResponse:
+    policy = get_object_or_404(Policy, pk=policy_id)
+    currency = services.policy_currency(policy)
+    if not currency:
+        raise Http404
+    form = BudgetForm(request.POST, policy=policy, currency=currency)
+    amount = parse_amount(form, "amount", currency) if form.is_valid() else None
+    if amount is None:
+        return _page(request, {form.prefix or "": form}, status=400)
+    try:
+        services.set_budget(
+            user=request.user,
+            policy=policy,
+            year=form.cleaned_data["year"],
+            amount=amount,
+        )
+    except PolicyInvalid as exc:
+        form.add_error("amount", str(exc))
+        return _page(request, {form.prefix or "": form}, status=400)
+    messages.success(request, gettext("Budget saved."))
+    return redirect("staffsettings:rewards")
