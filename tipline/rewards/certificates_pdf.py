@@ -10,8 +10,8 @@ changed afterwards breaks that signature.
 from __future__ import annotations
 
 import io
-import logging
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,7 +130,7 @@ def sign_pdf(
     signer = signers.SimpleSigner(
         signing_cert=cert,
         signing_key=load_private_key_from_pemder_data(identity.cert_key_pem, None),
-        cert_registry=SimpleCertificateStore(),
+        cert_registry=SimpleCertificateStore(),  # type: ignore[no-untyped-call]
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
