@@ -103,7 +103,10 @@ def _generate_certificate(cert_path: Path, key_path: Path) -> None:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        # Valid from long before any document it signs: a document's signing time
+        # is the start of its day or week (tipline.rewards.certificates), never
+        # the moment it was made, and must not precede the certificate.
+        .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(

@@ -2,10 +2,15 @@
 receipt and follow-up pages, verifiable at /verify/, opened only with the receipt,
 and linked to the report by nothing the server keeps."""
 
+import io
 import json
-from datetime import timedelta
+import shutil
+import subprocess
+from datetime import datetime, timedelta
 
+import pikepdf
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 
@@ -172,3 +177,27 @@ def test_an_unknown_language_falls_back_to_the_page_language(browser_client, sen
         browser_client, "/receipt/", "/receipt/acknowledgement/", language="fr"
     )
     assert attachment_statement(response.content)["languages"] == ["en"]
+
+
+def signing_time(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(pdf)
+    assert shutil.which("pdfsig"), "pdfsig is required: apt-get install poppler-utils"
+    out = subprocess.run(
+        ["pdfsig", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+    return next(line for line in out.splitlines() if "Signing Time" in line)
+
+
+def test_the_pdf_times_are_the_week_not_the_download(browser_client, sent, tmp_path):
+    first = download(browser_client, "/receipt/", "/receipt/acknowledgement/")
+    with time_machine.travel(timedelta(minutes=7, seconds=13)):
+        later = download(browser_client, "/receipt/", "/receipt/acknowledgement/")
+
+    monday = attachment_statement(first.content)["week_of"]
+    stamp = datetime.fromisoformat(monday).strftime("%b %d %Y 00:00:00")
+    assert signing_time(first.content, tmp_path).endswith(stamp)
+    assert signing_time(later.content, tmp_path).endswith(stamp)
+    with pikepdf.open(io.BytesIO(later.content)) as pdf:
+        created = str(pdf.docinfo["/CreationDate"])
+    assert created.startswith("D:" + monday.replace("-", "") + "000000")

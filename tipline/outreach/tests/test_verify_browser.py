@@ -112,7 +112,7 @@ def test_screenshots_of_verify_and_the_download_links(
     browser, live_tipline, tmp_path, locale
 ):
     base = live_tipline.url
-    pdf, code = issue_in(live_tipline, tmp_path)
+    _pdf, code = issue_in(live_tipline, tmp_path)
     for name, viewport in (("360", PHONE), ("1280", DESKTOP)):
         context = browser.new_context(
             java_script_enabled=False, viewport=viewport, locale=locale
