@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -238,6 +239,11 @@ def deployment_check() -> int:
             "certificates are signed with the organisation's own keys "
             "(TIPLINE_SIGNING_KEY_FILE, TIPLINE_SIGNING_CERT_FILE, "
             "TIPLINE_SIGNING_CERT_KEY_FILE), not keys generated here",
+        ),
+        (
+            Path(settings.CERTIFICATE_FONT).is_file(),
+            "the certificate font is installed (TIPLINE_CERTIFICATE_FONT, "
+            "Debian's fonts-wqy-zenhei)",
         ),
         (
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),

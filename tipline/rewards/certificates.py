@@ -95,8 +95,7 @@ def issue_certificate(
         "name": name,
         "issued_on": issued_on.isoformat(),
     }
-    moment = datetime.combine(issued_on, time(), tzinfo=UTC)
-    made = _issue(statement, language, organisation, signed_at=moment)
+    made = _issue(statement, language, organisation)
     record(action="certificate.issued", actor=None, at=coarse_now())
     return made
 
@@ -120,8 +119,7 @@ def issue_acknowledgement(
         "nonce": nonce.hex(),
         "commitment": signing.commit_to_content(opening_key, nonce, content).hex(),
     }
-    moment = datetime.combine(monday, time(), tzinfo=UTC)
-    return _issue(statement, language, None, signed_at=moment)
+    return _issue(statement, language, None)
 
 
 def opens_commitment(
@@ -139,12 +137,9 @@ def _issue(
     body: dict[str, Any],
     language: str,
     organisation: str | None,
-    *,
-    signed_at: datetime,
 ) -> Certificate:
     if language not in LANGUAGE_CHOICES:
         raise UnknownLanguage(language)
-    identity = signing_identity()
     code = signing.new_code()
     statement = {
         **body,
@@ -154,12 +149,37 @@ def _issue(
         "languages": LANGUAGE_CHOICES[language],
     }
     encoded = canonical(statement)
-    signature = signing.sign_statement(identity.seed, encoded)
+    signature = signing.sign_statement(signing_identity().seed, encoded)
+    made = _document(statement)
     keys = signing.derive_code_keys(code, _pepper())
-    formatted = signing.format_code(code)
+    sealed = crypto.encrypt(
+        keys.seal_key, encoded + signature, context=_context(keys.lookup)
+    )
+    SignedDocument.objects.create(lookup=keys.lookup.hex(), sealed=sealed)
+    return made
+
+
+def document_for_code(code: str) -> Certificate | None:
+    """The PDF of an issued document again, from its code (e.g. kept, sealed, by
+    the reward flow for the reporter's follow-up page): the same statement, code
+    and times, so it is the same document. None if the code is unknown."""
+    statement = _stored_statement(signing.normalise_code(code))
+    return None if statement is None else _document(statement)
+
+
+def _document(statement: dict[str, Any]) -> Certificate:
+    """Lay out and sign the PDF of ``statement``. Its times are the issue date or
+    the Monday of the report's week, at 00:00 UTC: never when it was made."""
+    identity = signing_identity()
+    encoded = canonical(statement)
+    # Ed25519 is deterministic: the same statement always gets the same signature.
+    signature = signing.sign_statement(identity.seed, encoded)
+    day = statement.get("issued_on") or statement["week_of"]
+    signed_at = datetime.combine(date.fromisoformat(day), time(), tzinfo=UTC)
+    code = statement["code"]
     pdf = certificates_pdf.render_pdf(
         sections=[section_for(statement, lang) for lang in statement["languages"]],
-        formatted_code=formatted,
+        formatted_code=signing.format_code(code),
         verify_url=settings.BASE_URL + verify_path(code),
         attachment={"statement": encoded.decode(), "signature": signature.hex()},
         font_path=settings.CERTIFICATE_FONT,
@@ -168,11 +188,7 @@ def _issue(
     signed = certificates_pdf.sign_pdf(
         pdf, identity, reason=section_for(statement, "en").title, signed_at=signed_at
     )
-    sealed = crypto.encrypt(
-        keys.seal_key, encoded + signature, context=_context(keys.lookup)
-    )
-    SignedDocument.objects.create(lookup=keys.lookup.hex(), sealed=sealed)
-    return Certificate(code=formatted, statement=statement, pdf=signed)
+    return Certificate(code=signing.format_code(code), statement=statement, pdf=signed)
 
 
 def verify_path(code: str) -> str:

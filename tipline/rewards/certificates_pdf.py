@@ -46,6 +46,8 @@ class Section:
     paragraphs: Sequence[str]
     code_label: str
     qr_label: str
+    # The paragraph printed large (a commendation's name), if any.
+    highlight: int | None = None
 
 
 def render_pdf(
@@ -84,8 +86,11 @@ def _page(pdf: FPDF, section: Section, code: str, url: str, qr: io.BytesIO) -> N
     pdf.multi_cell(0, 12, section.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font(FONT, size=13)
-    for paragraph in section.paragraphs:
-        pdf.multi_cell(0, 8, paragraph, align="C", new_x="LMARGIN", new_y="NEXT")
+    for index, paragraph in enumerate(section.paragraphs):
+        large = index == section.highlight
+        pdf.set_font(FONT, size=20 if large else 13)
+        height = 11 if large else 8
+        pdf.multi_cell(0, height, paragraph, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.ln(6)
     pdf.set_font(FONT, size=11)

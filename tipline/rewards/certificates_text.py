@@ -42,6 +42,7 @@ def _commendation(statement: dict[str, Any]) -> Section:
         ],
         code_label=_("Verification code"),
         qr_label=_("Check that this certificate is genuine at"),
+        highlight=1,
     )
 
 

@@ -70,3 +70,10 @@ def test_tipline_check_asks_for_the_organisation_s_own_keys(fresh_secrets, capsy
     deployment_check()
     out = capsys.readouterr().out
     assert "[FIX] certificates are signed with the organisation's own keys" in out
+
+
+@pytest.mark.django_db
+def test_tipline_check_says_when_the_font_is_missing(fresh_secrets, settings, capsys):
+    settings.CERTIFICATE_FONT = "/nonexistent/font.ttf"
+    deployment_check()
+    assert "[FIX] the certificate font is installed" in capsys.readouterr().out

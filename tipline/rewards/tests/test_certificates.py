@@ -268,3 +268,25 @@ def made_time():
     from datetime import UTC, datetime
 
     return datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def test_the_pdf_can_be_made_again_from_its_code_alone(django_assert_num_queries):
+    made = issue(name="Zhang San")
+    again = certificates.document_for_code(made.code)
+
+    assert again.statement == made.statement
+    assert again.code == made.code
+    assert certificates.verify_pdf(again.pdf).genuine is True
+    assert SignedDocument.objects.count() == 1
+    assert certificates.document_for_code(signing.new_code()) is None
+
+
+def test_known_and_unknown_codes_cost_the_same_lookup(django_assert_num_queries):
+    made = issue()
+    with django_assert_num_queries(1):
+        assert (
+            certificates._stored_statement(signing.normalise_code(made.code))
+            == made.statement
+        )
+    with django_assert_num_queries(1):
+        assert certificates._stored_statement(signing.new_code()) is None
