@@ -61,10 +61,11 @@ def _acknowledgement(statement: dict[str, Any]) -> Section:
             )
             % {"organisation": statement["organisation"], **week},
             _(
-                "Commitment to the report's content: %(commitment)s. Only the "
-                "holder of the report's receipt code can show which report it is."
+                "Commitment to the report's content: %(commitment)s (nonce "
+                "%(nonce)s). Only the holder of the report's receipt code can show "
+                "which report it is."
             )
-            % {"commitment": statement["commitment"]},
+            % {"commitment": statement["commitment"], "nonce": statement["nonce"]},
         ],
         code_label=_("Verification code"),
         qr_label=_("Check that this acknowledgement is genuine at"),
