@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -214,6 +215,7 @@ def deployment_check() -> int:
 
     from tipline.accounts.models import Role, User
     from tipline.audit.anchors import sink_is_off_the_data_dir
+    from tipline.rewards.certificates_keys import uses_generated_keys
 
     escrow_private = settings.SECRETS_DIR / "escrow_private_key"
     checks = [
@@ -231,6 +233,17 @@ def deployment_check() -> int:
         (
             sink_is_off_the_data_dir(),
             "audit anchors go outside the data directory (TIPLINE_AUDIT_ANCHOR_SINK)",
+        ),
+        (
+            not uses_generated_keys(),
+            "certificates are signed with the organisation's own keys "
+            "(TIPLINE_SIGNING_KEY_FILE, TIPLINE_SIGNING_CERT_FILE, "
+            "TIPLINE_SIGNING_CERT_KEY_FILE), not keys generated here",
+        ),
+        (
+            Path(settings.CERTIFICATE_FONT).is_file(),
+            "the certificate font is installed (TIPLINE_CERTIFICATE_FONT, "
+            "Debian's fonts-wqy-zenhei)",
         ),
         (
             User.objects.filter(role=Role.ADMINISTRATOR).exists(),

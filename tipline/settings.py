@@ -47,6 +47,25 @@ if not ESCROW_PUBLIC_KEY:
         )
     ESCROW_PUBLIC_KEY = ensure_escrow_keypair(SECRETS_DIR)
 
+# The organisation's name, printed on certificates and acknowledgements.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Tipline")
+# Signing keys for certificates and acknowledgements (tipline/rewards/
+# certificates_keys.py): an Ed25519 key (hex) behind the verification codes, and an
+# X.509 certificate and its key (PEM) for the PDF signature. Left at these
+# defaults, they are generated once (0600, a self-signed certificate); `tipline
+# check` asks a production instance to configure its own.
+SIGNING_KEY_FILE = env_str("SIGNING_KEY_FILE", str(SECRETS_DIR / "signing_key"))
+SIGNING_CERT_FILE = env_str("SIGNING_CERT_FILE", str(SECRETS_DIR / "signing_cert.pem"))
+SIGNING_CERT_KEY_FILE = env_str(
+    "SIGNING_CERT_KEY_FILE", str(SECRETS_DIR / "signing_cert_key.pem")
+)
+# Font for certificates: one with Chinese and Latin glyphs (a subset is embedded).
+CERTIFICATE_FONT = env_str(
+    "CERTIFICATE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+)
+# PDFs checked at /verify/ per minute, for the whole site (uploads are costly).
+VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 30)
+
 DEBUG = env_bool("DEBUG", default=False)
 HTTPS = env_bool("HTTPS", default=PRODUCTION)
 PORT = env_int("PORT", 8000)

@@ -59,6 +59,8 @@ LABELS: dict[str, Promise] = {
     "retention.purge": _("Destroyed cases past their retention"),
     "backup.written": _("Wrote a backup"),
     "backup.restored": _("Restored a backup"),
+    "certificate.issued": _("Issued a commendation certificate"),
+    "certificate.verify_failed": _("A certificate check at /verify/ failed"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's

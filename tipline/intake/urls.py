@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tipline.intake import followup_views, views
+from tipline.intake import acknowledgement_views, followup_views, views
 
 app_name = "intake"
 urlpatterns = [
@@ -8,8 +8,18 @@ urlpatterns = [
     path("report/<slug:slug>/", views.report_form, name="form"),
     path("receipt/", views.receipt, name="receipt"),
     path("receipt/done/", views.receipt_done, name="receipt_done"),
+    path(
+        "receipt/acknowledgement/",
+        acknowledgement_views.receipt_acknowledgement,
+        name="receipt_acknowledgement",
+    ),
     path("language/keep/", views.switch_language, name="switch_language"),
     path("followup/", followup_views.followup, name="followup"),
     path("followup/message/", followup_views.followup_message, name="followup_message"),
     path("followup/signout/", followup_views.followup_signout, name="followup_signout"),
+    path(
+        "followup/acknowledgement/",
+        acknowledgement_views.followup_acknowledgement,
+        name="followup_acknowledgement",
+    ),
 ]

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from tipline.outreach import views
+from tipline.outreach import verify_views, views
 
 app_name = "outreach"
 urlpatterns = [
     path("", views.home, name="home"),
     path("what-not-to-report/", views.guidance, name="guidance"),
+    path("verify/", verify_views.verify, name="verify"),
+    path("verify/file/", verify_views.verify_upload, name="verify_upload"),
+    path("verify/<str:code>/", verify_views.verify_code, name="verify_code"),
 ]
