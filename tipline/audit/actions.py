@@ -59,13 +59,25 @@ LABELS: dict[str, Promise] = {
     "retention.purge": _("Destroyed cases past their retention"),
     "backup.written": _("Wrote a backup"),
     "backup.restored": _("Restored a backup"),
+    "rewards.policy_seeded": _("Set up a profile's reward policy"),
+    "settings.reward_tier": _("Changed a reward tier"),
+    "settings.reward_budget": _("Changed a reward budget"),
+    "reward.propose": _("Proposed a reward"),
+    "reward.decide": _("Decided on a reward proposal"),
+    "reward.approve": _("Approved a reward"),
+    "reward.reject": _("Rejected a reward proposal"),
+    "reward.accept": _("The reporter accepted a reward offer"),
+    "reward.decline": _("The reporter declined a reward offer"),
+    "reward.payout": _("Recorded a reward payment"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's
 # rows (the hour), and pages show them as that hour.
-REPORTER_ACTIONS = frozenset({"report.received", "message.reporter"})
+REPORTER_ACTIONS = frozenset(
+    {"report.received", "message.reporter", "reward.accept", "reward.decline"}
+)
 
 
 def label(action: str) -> str:
