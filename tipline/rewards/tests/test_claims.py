@@ -13,39 +13,7 @@ from tipline.rewards import claims, services
 from tipline.rewards.models import Offer
 from tipline.rewards.services import RewardRefused
 
-from .conftest import fresh_code, key_of
-
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture
-def finance(profile):
-    return make_staff("fiona", "finance", role=Role.FINANCE)
-
-
-@pytest.fixture
-def offer(substantiated, owner, approver):
-    policy = services.policy_for("national-security")
-    admin = make_staff("admin", "admins", role=Role.ADMINISTRATOR)
-    year = timezone.localdate().year
-    services.set_budget(user=admin, policy=policy, year=year, amount=1_000_000)
-    proposal = services.propose(
-        case=substantiated,
-        user=owner,
-        private_key=key_of(owner),
-        tier=policy.tiers.get(slug="grade-1"),
-        amount=300_000,
-        justification="Named the handler.",
-    )
-    services.decide(
-        proposal=proposal,
-        user=approver,
-        private_key=key_of(approver),
-        approve=True,
-        reason="Confirmed.",
-        code=fresh_code(approver),
-    )
-    return services.offer_for(substantiated)
 
 
 def pay(user, code, **extra):
