@@ -39,6 +39,10 @@ from tipline.accounts.services import default_team
 from tipline.profiles.loader import load_profile
 from tipline.profiles.models import Profile
 
+# The reward programme's fixtures (a substantiated case, approvers, finance, an
+# approved offer), for the tests of every app that shows a reward.
+pytest_plugins = ["tipline.rewards.tests.fixtures"]
+
 # Property tests run the same examples on every run, so CI cannot fail on one
 # machine and pass on the next; HYPOTHESIS_PROFILE=explore searches afresh.
 hypothesis_settings.register_profile(

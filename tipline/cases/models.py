@@ -195,6 +195,9 @@ class Case(models.Model):
     # The data key sealed to the escrow key, so access can be restored by an
     # administrator holding the offline escrow private key.
     escrow_key = models.BinaryField()
+    # The reporter asked to be considered for a reward or commendation (an
+    # optional box on the form, issue 14 point 2).
+    reward_wish = models.BooleanField(default=False)
 
     objects = CaseQuerySet.as_manager()
 

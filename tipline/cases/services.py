@@ -97,8 +97,10 @@ def open_case(
     sealed: SealedKeys,
     data_key: bytes,
     triage: IntakeTriage | None = None,
+    reward_wish: bool = False,
 ) -> Case:
-    """Create the case for a new report with its data key sealed as ``sealed``."""
+    """Create the case for a new report with its data key sealed as ``sealed``;
+    ``reward_wish``: the reporter asked to be considered for a reward."""
     triage = triage or IntakeTriage()
     case = Case.objects.create(
         report=report,
@@ -114,6 +116,7 @@ def open_case(
             if triage.keyword_hits
             else None
         ),
+        reward_wish=reward_wish,
     )
     workflow.record_suggestions(case=case, similar=triage.similar)
     # The readers were sealed to before this transaction: someone who left the

@@ -40,6 +40,7 @@ from tipline.crypto.receipts import (
     format_receipt,
     normalise_receipt,
     receipt_from_token,
+    reporter_only_key,
 )
 from tipline.crypto.streams import (
     ChunkReader,
@@ -83,6 +84,7 @@ __all__ = [
     "open_as_staff",
     "public_key_of",
     "receipt_from_token",
+    "reporter_only_key",
     "seal_for_staff",
     "unlock_with_password",
 ]

@@ -83,6 +83,14 @@ def derive_receipt_keys(receipt: str, pepper: bytes) -> ReceiptKeys:
     )
 
 
+def reporter_only_key(receipt: str, pepper: bytes) -> bytes:
+    """A key for what only the reporter may open again, such as the code of their
+    commendation certificate: derived from the normalised receipt like the
+    wrapping key, but under its own name, so the case's data key (which staff
+    hold) never opens it."""
+    return _blake(receipt.encode("ascii"), _pepper_key(pepper), b"tipline-own")
+
+
 def _pepper_key(pepper: bytes) -> bytes:
     # BLAKE2b keys are at most 64 bytes; hash any configured secret down to 32.
     return nacl.hash.blake2b(

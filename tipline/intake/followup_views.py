@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from tipline import crypto
-from tipline.intake import browser, services
+from tipline.intake import browser, rewards, services
 from tipline.intake.forms import (
     RECEIPT_NOT_OPENED,
     STORAGE_FULL,
@@ -72,14 +72,21 @@ def followup(request: HttpRequest) -> HttpResponse:
         return response
     draft = keep_draft(request, MESSAGE_FORM_ID)
     flash = opened.payload.pop("flash", None)
-    _keep_alive(opened)
+    # Shown once: gone from the handle as soon as this page has it.
+    claim_code = opened.payload.pop("claim_code", None)
+    keep_alive(opened)
     profile = access.case.report.category.profile
     form = MessageForm(
         initial=_message_initial(draft),
         originals_default=profile.originals_default,
     )
-    response = _render_report(
-        request, access, form, flash=flash, files_dropped=draft.files_dropped
+    response = render_report(
+        request,
+        access,
+        form,
+        flash=flash,
+        files_dropped=draft.files_dropped,
+        claim_code=claim_code,
     )
     return forget_draft(request, response, draft)
 
@@ -101,7 +108,7 @@ def _sign_in(request: HttpRequest) -> HttpResponse:
             browser.start(response, browser.FOLLOWUP, payload, expires=_expiry(started))
     except services.StorageFull:
         # No room for the handle: the report can still be read, just not answered.
-        return _render_report(request, access, None, status=503)
+        return render_report(request, access, None, status=503)
     return response
 
 
@@ -127,13 +134,13 @@ def followup_message(request: HttpRequest) -> HttpResponse:
                 explain_file_problems(form, sent.files)
             case Refusal.STORAGE_FULL:
                 form.add_error(None, STORAGE_FULL)
-                return _render_report(request, access, form, status=503)
-        return _render_report(request, access, form, status=400)
+                return render_report(request, access, form, status=503)
+        return render_report(request, access, form, status=400)
     opened.payload["flash"] = {
         "files": [file_summary(f) for f in sent.files],
         "originals_kept": sent.originals_kept,
     }
-    _keep_alive(opened)
+    keep_alive(opened)
     return _redirect_to_report()
 
 
@@ -162,15 +169,19 @@ def _signed_out_while_writing(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _render_report(
+def render_report(
     request: HttpRequest,
     access: services.ReporterAccess,
     form: MessageForm | None,
     *,
     flash: dict[str, Any] | None = None,
     files_dropped: bool = False,
+    claim_code: str | None = None,
+    reward_forms: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The report page; ``reward_forms`` replaces the reward forms with ones that
+    failed, keeping what was typed."""
     profile = access.case.report.category.profile
     context = {
         "plain": services.read_own_report(access),
@@ -182,6 +193,11 @@ def _render_report(
         "shows_report": profile.followup_shows_report,
         "keep_form": MESSAGE_FORM_ID if form is not None else None,
         "idle_minutes": settings.FOLLOWUP_IDLE_SECONDS // 60,
+        "reward": rewards.reporter_offer(access),
+        "claim_code": claim_code,
+        "accept_form": rewards.AcceptForm(),
+        "decline_form": rewards.DeclineForm(),
+        **(reward_forms or {}),
     }
     return render(request, "intake/followup_report.html", context, status=status)
 
@@ -230,7 +246,7 @@ def _with_fresh_token(form: MessageForm) -> MessageForm:
     return fresh
 
 
-def _keep_alive(opened: browser.Opened) -> None:
+def keep_alive(opened: browser.Opened) -> None:
     started = datetime.fromtimestamp(opened.payload["started"], UTC)
     browser.update(opened, browser.FOLLOWUP, opened.payload, expires=_expiry(started))
 

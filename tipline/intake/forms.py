@@ -64,12 +64,11 @@ KEEP_ORIGINALS_VALUE = "yes"
 
 
 class KeepOriginalsInput(forms.CheckboxInput):
-    def __init__(self) -> None:
+    """Ticked only when the box's own value arrives, once."""
+
+    def __init__(self, described_by: str = "id_keep_originals_helptext") -> None:
         super().__init__(
-            attrs={
-                "value": KEEP_ORIGINALS_VALUE,
-                "aria-describedby": "id_keep_originals_helptext",
-            }
+            attrs={"value": KEEP_ORIGINALS_VALUE, "aria-describedby": described_by}
         )
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
@@ -103,6 +102,31 @@ ORIGINALS_HELP = _(
     "staff work with the cleaned copy only."
 )
 
+
+class RewardWishField(forms.BooleanField):
+    """The reporter's wish to be considered for a reward or commendation (issue
+    14, point 2): optional, unticked, and ticked only by the box's own value."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "label", _("Consider me for a reward or commendation if my report helps")
+        )
+        kwargs.setdefault("help_text", REWARD_WISH_HELP)
+        kwargs.setdefault(
+            "widget", KeepOriginalsInput(described_by="id_reward_wish_helptext")
+        )
+        super().__init__(**kwargs)
+
+
+REWARD_WISH_HELP = _(
+    "Optional. You stay anonymous: if a reward or commendation is offered, you "
+    "will see it on the follow-up page with your receipt code, and a claim code "
+    "lets you collect it without giving your name. Some ways of paying a reward "
+    "may need you to give your identity later; that is always your choice, and "
+    "you can still say no then."
+)
+
 HONEYPOT = "homepage"
 
 
@@ -118,6 +142,7 @@ class ReportForm(forms.Form):
         self.fields["keep_originals"] = KeepOriginalsField(
             initial=category.profile.originals_default
         )
+        self.fields["reward_wish"] = RewardWishField()
         for bound in self.fields.values():
             # Nothing a reporter types goes into the browser's autofill store, and
             # browsers keep no form state of such fields in their session files.

@@ -89,6 +89,7 @@ def submit_report(
     token_secret: bytes,
     uploads: Sequence[BoundedUpload] = (),
     keep_originals: bool = False,
+    reward_wish: bool = False,
 ) -> Submission:
     """Scrub, encrypt and store a report with its files whole, or not at all.
 
@@ -99,7 +100,8 @@ def submit_report(
     as good as the receipt, so the caller says "already received" without it.
     Raises AttachmentsRejected, before anything is stored, if a file is refused.
     The untouched originals are kept too only if ``keep_originals``: the reporter's
-    own choice, never the profile's.
+    own choice, never the profile's. ``reward_wish``: the reporter asked to be
+    considered for a reward or commendation.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
     receipt = crypto.receipt_from_token(token_secret, pepper)
@@ -133,6 +135,7 @@ def submit_report(
             written,
             assessed,
             token_secret,
+            reward_wish,
         )
     except IntegrityError:
         evidence.delete_blobs(written.blob_names)
@@ -177,6 +180,7 @@ def _store_report(
     written: evidence.WrittenFiles,
     assessed: Assessment,
     token_secret: bytes,
+    reward_wish: bool,
 ) -> Report:
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
     report.answers_encrypted = crypto.encrypt(
@@ -198,6 +202,7 @@ def _store_report(
         sealed=sealed,
         data_key=data_key,
         triage=assessed.triage,
+        reward_wish=reward_wish,
     )
     duplicates.record_fingerprint(case_id=case.pk, fingerprint=assessed.fingerprint)
     audit.record(

@@ -80,6 +80,7 @@ def take_report(
             token_secret=secret,
             uploads=form.cleaned_data["files"],
             keep_originals=form.cleaned_data["keep_originals"],
+            reward_wish=form.cleaned_data["reward_wish"],
         )
     )
     if not isinstance(submission, Refused) and submission.created:

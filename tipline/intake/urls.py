@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tipline.intake import acknowledgement_views, followup_views, views
+from tipline.intake import acknowledgement_views, followup_views, reward_views, views
 
 app_name = "intake"
 urlpatterns = [
@@ -21,5 +21,12 @@ urlpatterns = [
         "followup/acknowledgement/",
         acknowledgement_views.followup_acknowledgement,
         name="followup_acknowledgement",
+    ),
+    path("followup/reward/accept/", reward_views.accept, name="reward_accept"),
+    path("followup/reward/decline/", reward_views.decline, name="reward_decline"),
+    path(
+        "followup/reward/certificate/",
+        reward_views.certificate,
+        name="reward_certificate",
     ),
 ]

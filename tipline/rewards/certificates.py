@@ -87,17 +87,36 @@ def issue_certificate(
     "an anonymous member of the public"), in ``language`` (en, zh-hans or both).
 
     Nothing about the case goes into it or into the stored row."""
+    statement = _store(
+        _commendation(kind, printed_name, issued_on), language, organisation
+    )
+    record(action="certificate.issued", actor=None, at=coarse_now())
+    return _document(statement)
+
+
+def register_certificate(
+    *, printed_name: str | None, language: str, issued_on: date
+) -> str:
+    """Store a commendation certificate and return its code (normalised), without
+    laying out its PDF: for a flow that keeps the code and renders the document
+    when it is downloaded (document_for_code gives the same document each time).
+    The caller audits, inside its own transaction."""
+    statement = _store(
+        _commendation(Kind.COMMENDATION, printed_name, issued_on), language, None
+    )
+    return str(statement["code"])
+
+
+def _commendation(
+    kind: str, printed_name: str | None, issued_on: date
+) -> dict[str, Any]:
     if kind != Kind.COMMENDATION:
         raise ValueError(f"not a certificate kind: {kind}")
-    name = (printed_name or "").strip() or None
-    statement = {
+    return {
         "kind": str(Kind.COMMENDATION),
-        "name": name,
+        "name": (printed_name or "").strip() or None,
         "issued_on": issued_on.isoformat(),
     }
-    made = _issue(statement, language, organisation)
-    record(action="certificate.issued", actor=None, at=coarse_now())
-    return made
 
 
 def issue_acknowledgement(
@@ -138,6 +157,14 @@ def _issue(
     language: str,
     organisation: str | None,
 ) -> Certificate:
+    return _document(_store(body, language, organisation))
+
+
+def _store(
+    body: dict[str, Any], language: str, organisation: str | None
+) -> dict[str, Any]:
+    """Give ``body`` a fresh code, sign it and store it sealed behind the code:
+    the full statement."""
     if language not in LANGUAGE_CHOICES:
         raise UnknownLanguage(language)
     code = signing.new_code()
@@ -150,13 +177,12 @@ def _issue(
     }
     encoded = canonical(statement)
     signature = signing.sign_statement(signing_identity().seed, encoded)
-    made = _document(statement)
     keys = signing.derive_code_keys(code, _pepper())
     sealed = crypto.encrypt(
         keys.seal_key, encoded + signature, context=_context(keys.lookup)
     )
     SignedDocument.objects.create(lookup=keys.lookup.hex(), sealed=sealed)
-    return made
+    return statement
 
 
 def document_for_code(code: str) -> Certificate | None:

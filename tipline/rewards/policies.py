@@ -41,6 +41,7 @@ class PolicyData:
     split_shares: list[int] = field(default_factory=list)
     award_schedule: dict[str, int] = field(default_factory=dict)
     tiers: list[TierData] = field(default_factory=list)
+    payout_instructions: dict[str, str] = field(default_factory=dict)
 
 
 def amount(value: object, where: str) -> int:
@@ -121,7 +122,14 @@ def check_shares(rule: str, shares: object) -> list[int]:
 
 def parse_policy(raw: dict[str, Any]) -> PolicyData:
     """The checked policy in ``raw`` (a data file's contents)."""
-    if unknown := set(raw) - {"share_rule", "split_shares", "award_schedule", "tiers"}:
+    known = {
+        "share_rule",
+        "split_shares",
+        "award_schedule",
+        "tiers",
+        "payout_instructions",
+    }
+    if unknown := set(raw) - known:
         raise PolicyInvalid(f"unknown fields {', '.join(sorted(unknown))}")
     rule = raw.get("share_rule", ShareRule.EARLIEST)
     shares = check_shares(rule, raw.get("split_shares", []))
@@ -138,8 +146,15 @@ def parse_policy(raw: dict[str, Any]) -> PolicyData:
         raise PolicyInvalid("tiers: two tiers have the same slug")
     if len({tier.currency for tier in tiers if not tier.commendation_only}) > 1:
         raise PolicyInvalid("tiers: one currency per policy, so one budget fits all")
+    instructions = raw.get("payout_instructions", {})
     return PolicyData(
-        share_rule=rule, split_shares=shares, award_schedule=points, tiers=tiers
+        share_rule=rule,
+        split_shares=shares,
+        award_schedule=points,
+        tiers=tiers,
+        payout_instructions=(
+            texts(instructions, "payout_instructions") if instructions else {}
+        ),
     )
 
 

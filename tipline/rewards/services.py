@@ -68,6 +68,7 @@ def policy_for(profile_slug: str) -> Policy:
                 share_rule=data.share_rule,
                 split_shares=data.split_shares,
                 award_schedule=data.award_schedule,
+                payout_instructions=data.payout_instructions,
             )
             Tier.objects.bulk_create(
                 Tier(policy=policy, **tier.__dict__) for tier in data.tiers

@@ -6,24 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_second_factor'),
+        ("accounts", "0003_second_factor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loginfailure',
-            name='kind',
-            field=models.CharField(choices=[('password', 'Password'), ('code', 'Second-factor code')], default='password', max_length=10),
+            model_name="loginfailure",
+            name="kind",
+            field=models.CharField(
+                choices=[("password", "Password"), ("code", "Second-factor code")],
+                default="password",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='loginfailure',
-            name='user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="loginfailure",
+            name="user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='loginfailure',
-            index=models.Index(fields=['user', 'kind', 'at'], name='accounts_lo_user_id_e80039_idx'),
+            model_name="loginfailure",
+            index=models.Index(
+                fields=["user", "kind", "at"], name="accounts_lo_user_id_e80039_idx"
+            ),
         ),
     ]

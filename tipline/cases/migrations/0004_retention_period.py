@@ -4,18 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_statistics'),
+        ("cases", "0003_case_statistics"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionPeriod',
+            name="RetentionPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('substantiated', 'Substantiated'), ('unfounded', 'Unfounded'), ('malicious', 'Knowingly false (malicious)'), ('duplicate', 'Duplicate'), ('out_of_scope', 'Out of scope'), ('referred', 'Referred')], max_length=20, unique=True)),
-                ('days', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("substantiated", "Substantiated"),
+                            ("unfounded", "Unfounded"),
+                            ("malicious", "Knowingly false (malicious)"),
+                            ("duplicate", "Duplicate"),
+                            ("out_of_scope", "Out of scope"),
+                            ("referred", "Referred"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("days", models.PositiveIntegerField()),
             ],
         ),
     ]

@@ -56,6 +56,15 @@ class Offer(models.Model):
     method = models.CharField(max_length=20, choices=PayoutMethod.choices, blank=True)
     # The payment's own reference (a transfer number): never the claimant's name.
     reference = models.CharField(max_length=100, blank=True)
+    # What the reporter chose to give for the payout (a name, an account), only if
+    # they chose to: encrypted with the case's data key, so only those who can
+    # read the case read it. Null: they gave nothing.
+    identity_encrypted = models.BinaryField(null=True, editable=False)
+    # The commendation certificate's verification code, sealed under a key only
+    # the receipt derives (tipline.crypto.reporter_secret_key): the reporter can
+    # download it again, and nobody holding the database learns which document
+    # belongs to which case.
+    certificate_sealed = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ("-offered_at", "-id")
@@ -76,3 +85,9 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer {self.pk} on case {self.case_id} ({self.status})"
+
+    def identity_context(self) -> bytes:
+        return f"offer:{self.pk}:identity".encode()
+
+    def certificate_context(self) -> bytes:
+        return f"offer:{self.pk}:certificate".encode()

@@ -61,6 +61,9 @@ class Policy(models.Model):
     split_shares = models.JSONField(default=list)
     # Points per kind of outcome (e.g. {"substantiated": 10}); informational.
     award_schedule = models.JSONField(default=dict)
+    # What a reporter who accepted is told to do to be paid ({"en": …,
+    # "zh-hans": …}), shown with their claim code.
+    payout_instructions = models.JSONField(default=dict)
 
     class Meta:
         verbose_name_plural = "policies"
