@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -128,9 +128,34 @@ class MessageOut(Schema):
     files: list[FileOut]
 
 
+class RewardOffer(Schema):
+    """A reward or commendation offered to the reporter (issue 14, point 5)."""
+
+    state: str = Field(
+        description="open, expired, accepted, paid, declined or withdrawn."
+    )
+    state_label: str = Field(description="The state in the request's language.")
+    tier: str
+    criteria: str
+    amount: str | None = Field(
+        description="Amount and currency, e.g. '3000.00 CNY'; null for a "
+        "commendation without money."
+    )
+    answer_by: datetime
+    claim_expires_at: datetime | None
+    paid_on: date | None
+    payout_instructions: str = Field(
+        description="What to do to be paid; given once the offer is accepted."
+    )
+    certificate: bool = Field(
+        description="A certificate can be downloaded from /followup/reward/certificate."
+    )
+
+
 class OwnReport(Schema):
     """``answers`` is empty when the profile does not show reporters their own
-    report (``answers_shown`` false)."""
+    report (``answers_shown`` false). ``reward`` is null unless a reward or
+    commendation was offered."""
 
     category: str
     status: str
@@ -138,6 +163,29 @@ class OwnReport(Schema):
     answers: list[Answer]
     files: list[FileOut]
     messages: list[MessageOut]
+    reward: RewardOffer | None = None
+
+
+class AcceptIn(Schema):
+    receipt: str
+    printed_name: str = Field(
+        "",
+        description="On the certificate; empty: an anonymous member of the public.",
+    )
+    language: str = Field("en", description="en, zh-hans or both.")
+    identity: str = Field(
+        "", description="Only if the payout needs it; encrypted with the report."
+    )
+
+
+class Accepted(Schema):
+    claim_code: str = Field(description="Shown once: the app must show it now.")
+    reward: RewardOffer
+
+
+class DeclineIn(Schema):
+    receipt: str
+    confirm: bool = Field(description="Must be true: declining cannot be undone.")
 
 
 class MessageSent(Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
@@ -28,7 +29,7 @@ from ninja.responses import Status
 from tipline import crypto
 from tipline.api import schemas
 from tipline.cases.services import PlainAttachment, PlainCase
-from tipline.intake import flood, services
+from tipline.intake import flood, rewards, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
     KEEP_ORIGINALS_VALUE,
@@ -47,6 +48,8 @@ from tipline.lib.tokens import (
 from tipline.profiles.answers import shown_answers
 from tipline.profiles.loader import ensure_default_profile, public_texts
 from tipline.profiles.models import Category
+from tipline.rewards.errors import RewardRefused
+from tipline.rewards.services import accept_offer, decline_offer, offer_for
 
 # No interactive docs page: Swagger UI would load script from a third-party CDN.
 api = NinjaAPI(
@@ -143,17 +146,24 @@ def submit_report(
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     proof: Form[str] = "",
     keep_originals: Form[str] = "",
+    reward_wish: Form[str] = "",
 ) -> Status[Any]:
     """``answers`` is a JSON object of question name to text (a list of values for
     a multiple choice); files are optional. ``proof`` is the optional proof of work
     described under ``/tokens``. ``keep_originals`` is the reporter's choice to
     keep the untouched originals of the files as well: ``true`` or ``false``;
     without it, nothing but the cleaned copies is kept, whatever the profile's
-    ``originals_default`` (which is only how an app should preset its box)."""
+    ``originals_default`` (which is only how an app should preset its box).
+    ``reward_wish``: ``true`` if the reporter wants to be considered for a reward
+    or commendation (an app should say, as the form does, that some payouts may
+    need their identity later); ``false`` or absent otherwise."""
     chosen = get_active_category(category)
-    keep = _keep_originals(keep_originals)
+    keep = _strict_bool(keep_originals)
     if keep is None:
         return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
+    wish = _strict_bool(reward_wish)
+    if wish is None:
+        return Status(400, _problem("reward_wish", str(REWARD_WISH_INVALID)))
     try:
         data = _answers_object(answers)
     except UnicodeError:
@@ -168,6 +178,7 @@ def submit_report(
             | {
                 "token": [token],
                 "keep_originals": [KEEP_ORIGINALS_VALUE] if keep else [],
+                "reward_wish": [KEEP_ORIGINALS_VALUE] if wish else [],
             }
         ),
         MultiValueDict({"files": files or []}),
@@ -195,7 +206,106 @@ def followup(request: HttpRequest, payload: schemas.ReceiptIn) -> Status[Any]:
     access = _access(payload.receipt)
     if access is None:
         return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
-    return Status(200, _own_report(services.read_own_report(access)))
+    own = _own_report(services.read_own_report(access))
+    return Status(200, {**own, "reward": _reward(access)})
+
+
+NO_OFFER = gettext_lazy("No reward or commendation has been offered for this report.")
+
+
+@api.post(
+    "/followup/reward/accept",
+    response={200: schemas.Accepted, 400: schemas.Problem},
+    summary="Accept a reward offer: the claim code, shown once",
+)
+def accept_reward(request: HttpRequest, payload: schemas.AcceptIn) -> Status[Any]:
+    """The claim code is in this answer only: nothing can show it again. A second
+    acceptance, an expired or withdrawn offer, a name with control characters
+    or too long are refused (400) and change nothing."""
+    access = _access(payload.receipt)
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    offer = offer_for(access.case)
+    if offer is None:
+        return Status(400, _problem("__all__", str(NO_OFFER)))
+    form = rewards.AcceptForm(
+        {
+            "printed_name": payload.printed_name,
+            "language": payload.language,
+            "identity": payload.identity,
+        }
+    )
+    if not form.is_valid():
+        return Status(400, {"errors": _errors(form)})
+    receipt = crypto.normalise_receipt(payload.receipt)
+    try:
+        code = accept_offer(
+            offer=offer,
+            keys=rewards.reporter_keys(receipt, access),
+            acceptance=form.acceptance(),
+        )
+    except RewardRefused as refused:
+        return Status(400, _problem("__all__", refused.message))
+    return Status(200, {"claim_code": code, "reward": _reward(access)})
+
+
+@api.post(
+    "/followup/reward/decline",
+    response={200: schemas.RewardOffer, 400: schemas.Problem},
+    summary="Decline a reward offer",
+)
+def decline_reward(request: HttpRequest, payload: schemas.DeclineIn) -> Status[Any]:
+    access = _access(payload.receipt)
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    offer = offer_for(access.case)
+    if offer is None:
+        return Status(400, _problem("__all__", str(NO_OFFER)))
+    if not payload.confirm:
+        return Status(400, _problem("confirm", str(rewards.DECLINE_UNCONFIRMED)))
+    try:
+        decline_offer(offer=offer)
+    except RewardRefused as refused:
+        return Status(400, _problem("__all__", refused.message))
+    return Status(200, _reward(access))
+
+
+@api.post(
+    "/followup/reward/certificate",
+    response={200: None, 400: schemas.Problem},
+    summary="Download the certificate of commendation (PDF)",
+)
+def reward_certificate(request: HttpRequest, payload: schemas.ReceiptIn) -> Any:
+    access = _access(payload.receipt)
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    made = rewards.certificate(crypto.normalise_receipt(payload.receipt), access)
+    if made is None:
+        return Status(400, _problem("__all__", str(NO_CERTIFICATE)))
+    response = HttpResponse(made.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="certificate.pdf"'
+    return response
+
+
+NO_CERTIFICATE = gettext_lazy("There is no certificate for this report.")
+
+
+def _reward(access: services.ReporterAccess) -> dict[str, Any] | None:
+    shown = rewards.reporter_offer(access)
+    if shown is None:
+        return None
+    return {
+        "state": shown.state,
+        "state_label": shown.state_label,
+        "tier": shown.tier,
+        "criteria": shown.criteria,
+        "amount": shown.amount,
+        "answer_by": shown.answer_by,
+        "claim_expires_at": shown.claim_expires_at,
+        "paid_on": shown.paid_on,
+        "payout_instructions": shown.instructions,
+        "certificate": shown.has_certificate,
+    }
 
 
 @api.post(
@@ -218,7 +328,7 @@ def send_message(
     keep_originals: Form[str] = "",
 ) -> Status[Any]:
     """``keep_originals``: as for ``/reports``, for this message's files."""
-    keep = _keep_originals(keep_originals)
+    keep = _strict_bool(keep_originals)
     if keep is None:
         return Status(400, _problem("keep_originals", str(KEEP_ORIGINALS_INVALID)))
     receipt_form = ReceiptForm({"receipt": receipt})
@@ -296,6 +406,9 @@ SENT_TOO_SOON = gettext_lazy(
 KEEP_ORIGINALS_INVALID = gettext_lazy(
     "Send keep_originals as true or false, or leave it out."
 )
+REWARD_WISH_INVALID = gettext_lazy(
+    "Send reward_wish as true or false, or leave it out."
+)
 
 
 NOT_UNICODE = gettext_lazy(
@@ -315,8 +428,8 @@ def _answers_object(text: str) -> dict[str, Any]:
     return data
 
 
-def _keep_originals(raw: str) -> bool | None:
-    """The reporter's choice, strictly: anything but true/false is refused, so a
+def _strict_bool(raw: str) -> bool | None:
+    """A reporter's choice, strictly: anything but true/false is refused, so a
     client's typo never keeps an original by guesswork. None if refused."""
     return {"": False, "false": False, "true": True}.get(raw.strip().lower())
 
@@ -347,7 +460,7 @@ def _access(receipt: str) -> services.ReporterAccess | None:
         return None
 
 
-def _errors(form: ReportForm | MessageForm | ReceiptForm) -> dict[str, list[str]]:
+def _errors(form: forms.Form) -> dict[str, list[str]]:
     return {
         field: [str(m) for m in messages] for field, messages in form.errors.items()
     }

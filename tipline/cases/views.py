@@ -21,7 +21,15 @@ from django.views.decorators.http import require_POST
 from tipline.accounts.decorators import StaffRequest
 from tipline.accounts.models import Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
-from tipline.cases import forms, redaction, selectors, services, workflow, workspace
+from tipline.cases import (
+    forms,
+    panels,
+    redaction,
+    selectors,
+    services,
+    workflow,
+    workspace,
+)
 from tipline.cases.models import TRANSITIONS, Case, Risk, Status
 from tipline.lib.http import query_without_page
 from tipline.lib.tokens import (
@@ -133,6 +141,7 @@ def _render_case(
         "openable_originals": selectors.openable_originals(request.user, case),
         "now": timezone.now(),
         "is_supervisor": request.user.role == Role.SUPERVISOR,
+        "panels": panels.render_panels(request, case, private_key),
         **page_forms,
     }
     return render(request, "cases/detail.html", context, status=status)

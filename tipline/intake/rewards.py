@@ -183,8 +183,11 @@ class AcceptForm(forms.Form):
         )
 
 
+DECLINE_UNCONFIRMED = _("Tick the box to decline the offer.")
+
+
 class DeclineForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, I decline this offer. I understand this cannot be undone."),
-        error_messages={"required": _("Tick the box to decline the offer.")},
+        error_messages={"required": DECLINE_UNCONFIRMED},
     )

@@ -170,7 +170,13 @@ def upgraded(submit_report, owner, profile):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_row_is_where_it_was_after_the_move(upgraded):
-    assert snapshot() == upgraded["before"]
+    before = upgraded["before"]
+    # Columns added by later migrations (cases.Case.reward_wish) are not compared.
+    after = {
+        table: [{name: row[name] for name in before[table][0]} for row in rows]
+        for table, rows in snapshot().items()
+    }
+    assert after == before
     assert Profile.objects.filter(slug="national-security").exists()
     assert Category.objects.filter(slug="approach").count() == 1
     assert Report.objects.count() == Case.objects.count() == 2
