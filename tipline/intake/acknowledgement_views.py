@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_POST
@@ -30,18 +31,38 @@ def report_content(access: services.ReporterAccess) -> bytes:
     ).encode()
 
 
+# Signed PDFs one page visit (one handle) may make: each costs a signature and
+# a stored row, so a script holding one handle cannot make them without end.
+DOCUMENTS_PER_VISIT = 10
+
+
 @require_POST
 def receipt_acknowledgement(request: HttpRequest) -> HttpResponse:
-    opened = browser.read(request, browser.RECEIPT_PAGE)
-    receipt = opened.payload.get("receipt") if opened else None
-    return _acknowledge(request, receipt, back=reverse("intake:receipt"))
+    return _counted(request, browser.RECEIPT_PAGE, reverse("intake:receipt"))
 
 
 @require_POST
 def followup_acknowledgement(request: HttpRequest) -> HttpResponse:
-    opened = browser.read(request, browser.FOLLOWUP)
-    receipt = opened.payload.get("receipt") if opened else None
-    return _acknowledge(request, receipt, back=reverse("intake:followup"))
+    return _counted(request, browser.FOLLOWUP, reverse("intake:followup"))
+
+
+def _counted(request: HttpRequest, place: browser.Place, back: str) -> HttpResponse:
+    opened = browser.read(request, place)
+    if opened is None:
+        return HttpResponseRedirect(back, status=303)
+    if not within_document_limit(opened, place):
+        return too_many_documents(request, back)
+    return _acknowledge(request, opened.payload.get("receipt"), back=back)
+
+
+def within_document_limit(opened: browser.Opened, place: browser.Place) -> bool:
+    """Count one more signed PDF for this visit: False past DOCUMENTS_PER_VISIT."""
+    return browser.count_use(opened, place, "documents", limit=DOCUMENTS_PER_VISIT)
+
+
+def too_many_documents(request: HttpRequest, back: str) -> HttpResponse:
+    context = {"back": back, "limit": DOCUMENTS_PER_VISIT}
+    return render(request, "intake/too_many_documents.html", context, status=429)
 
 
 def _acknowledge(

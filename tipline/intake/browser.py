@@ -94,6 +94,18 @@ def update(
     handles.save_handle(opened.secret, place.kind, payload, expires=expires)
 
 
+def count_use(opened: Opened, place: Place, key: str, *, limit: int) -> bool:
+    """Count one more use of something costly under the handle (a signed PDF),
+    keeping its expiry: False, and nothing counted, once ``limit`` is reached."""
+    used = int(opened.payload.get(key, 0))
+    expires = handles.open_handle_expiry(opened.secret, place.kind)
+    if used >= limit or expires is None:
+        return False
+    opened.payload[key] = used + 1
+    update(opened, place, opened.payload, expires=expires)
+    return True
+
+
 def end(
     request: HttpRequest, response: HttpResponse, place: Place, *, path: str = ""
 ) -> None:

@@ -16,6 +16,10 @@ from django.views.decorators.http import require_POST
 
 from tipline import crypto
 from tipline.intake import browser, rewards, services
+from tipline.intake.acknowledgement_views import (
+    too_many_documents,
+    within_document_limit,
+)
 from tipline.intake.followup_views import keep_alive, render_report
 from tipline.rewards.errors import RewardRefused
 from tipline.rewards.services import accept_offer, decline_offer, offer_for
@@ -77,6 +81,8 @@ def certificate(request: HttpRequest) -> HttpResponse:
     opened, access = _opened(request)
     if opened is None or access is None:
         return _back()
+    if not within_document_limit(opened, browser.FOLLOWUP):
+        return too_many_documents(request, reverse("intake:followup"))
     receipt = crypto.normalise_receipt(opened.payload["receipt"])
     made = rewards.certificate(receipt, access)
     if made is None:

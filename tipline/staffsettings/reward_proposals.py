@@ -65,6 +65,17 @@ def _tiers_for(case: Case) -> list[Tier]:
     return list(policy.tiers.all())
 
 
+def _schedule_for(case: Case) -> list[tuple[str, int, bool]]:
+    """The policy's award schedule as (kind of outcome, points, this case's
+    outcome?), a guide to the tier; empty if the policy has none."""
+    policy = services.policy_for(case.report.category.profile.slug)
+    labels = dict(Outcome.choices)
+    return [
+        (str(labels.get(kind, kind)), points, kind == case.outcome)
+        for kind, points in policy.award_schedule.items()
+    ]
+
+
 def _may_propose(case: Case) -> bool:
     return case.status == Status.CLOSED and case.outcome == Outcome.SUBSTANTIATED
 
@@ -99,6 +110,7 @@ def propose(request: StaffRequest, case_id: int, *, private_key: bytes) -> HttpR
         "form": form,
         "may_propose": _may_propose(case),
         "proposals": selectors.proposals_on(case),
+        "schedule": _schedule_for(case),
     }
     return render(request, "staffsettings/reward_propose.html", context, status=status)
 

@@ -18,7 +18,7 @@ from testkit.helpers import post_form, receipt_in
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Report
 from tipline.crypto import normalise_receipt
-from tipline.intake.acknowledgement_views import report_content
+from tipline.intake.acknowledgement_views import DOCUMENTS_PER_VISIT, report_content
 from tipline.intake.services import access_with_receipt
 from tipline.rewards import certificates
 from tipline.rewards.models import SignedDocument
@@ -201,3 +201,18 @@ def test_the_pdf_times_are_the_week_not_the_download(browser_client, sent, tmp_p
     with pikepdf.open(io.BytesIO(later.content)) as pdf:
         created = str(pdf.docinfo["/CreationDate"])
     assert created.startswith("D:" + monday.replace("-", "") + "000000")
+
+
+def test_one_visit_makes_a_bounded_number_of_signed_documents(browser_client, sent):
+    for _ in range(DOCUMENTS_PER_VISIT):
+        response = download(browser_client, "/receipt/", "/receipt/acknowledgement/")
+        assert response.status_code == 200
+    made = SignedDocument.objects.count()
+
+    refused = download(browser_client, "/receipt/", "/receipt/acknowledgement/")
+
+    assert refused.status_code == 429
+    assert "Too many downloads" in refused.content.decode()
+    assert SignedDocument.objects.count() == made
+    # The receipt is still shown: the limit ends nothing.
+    assert receipt_in(browser_client.get("/receipt/").content.decode())

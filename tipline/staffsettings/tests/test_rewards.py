@@ -188,6 +188,15 @@ def test_a_reader_proposes_from_the_case_page(case, owner):
 
 
 @pytest.mark.django_db
+def test_the_proposal_page_shows_the_award_schedule_for_this_outcome(case, owner):
+    html = client_for(owner).get(f"/staff/cases/{case.pk}/reward/").content.decode()
+
+    assert "Award schedule" in html
+    assert "Substantiated: 10 points" in html
+    assert "(this case)" in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("data", "message"),
     [
