@@ -37,7 +37,6 @@ pytestmark = pytest.mark.django_db
 PAGE = "/statistics/"
 THIS_YEAR = timezone.localdate().year
 LAST = THIS_YEAR - 1
-COLUMNS = ["year", "approved", "paid", "amount", "commended"]
 
 
 def grade(slug="grade-1", profile="national-security"):
@@ -117,29 +116,35 @@ def main_of(response):
     return html[html.index('<main id="main">') : html.index("</main>")]
 
 
-def tables(client, headers=None):
-    """Each programme's table as {year: {column: text}}, by the programme's title."""
+KEYS = {
+    "Proposals approved": "approved",
+    "Rewards paid": "paid",
+    "Amount paid": "amount",
+    "Commendations given": "commended",
+}
+
+
+def published(client, headers=None):
+    """Each programme's years as {year: {figure: text}}, by the programme's
+    title; the figures are named by their English labels."""
     soup = BeautifulSoup(main_of(client.get(PAGE, headers=headers)), "html.parser")
     found = {}
-    for table in soup.find_all("table"):
-        title = soup.find(id=table["aria-labelledby"]).get_text(strip=True)
-        heads = len(table.find("thead").find_all("th"))
-        columns = COLUMNS if heads == 5 else ["year", "approved", "commended"]
-        found[title] = {
-            int(row.th.get_text(strip=True)): dict(
-                zip(
-                    columns,
-                    [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])],
-                    strict=True,
-                )
-            )
-            for row in table.find("tbody").find_all("tr")
-        }
+    for section in soup.select('section[aria-labelledby^="programme-"]'):
+        years = {}
+        for head in section.find_all("h3"):
+            items = head.find_next_sibling("dl").find_all(["dt", "dd"])
+            names = [dt.get_text(strip=True) for dt in items[0::2]]
+            values = [dd.get_text(" ", strip=True) for dd in items[1::2]]
+            years[int(head.get_text())] = {
+                "year": head.get_text(),
+                **{KEYS.get(n, n): v for n, v in zip(names, values, strict=True)},
+            }
+        found[section.h2.get_text(strip=True)] = years
     return found
 
 
 def last_year(client):
-    return tables(client)["National security"][LAST]
+    return published(client)["National security"][LAST]
 
 
 # --- Suppression -------------------------------------------------------------------
@@ -192,7 +197,7 @@ def test_every_count_is_withheld_from_1_to_k_minus_1(client, profile, count, sho
 def test_a_year_without_rewards_shows_zero_and_a_zero_amount(client, profile):
     paid(5, year=LAST - 2)
 
-    lines = tables(client)["National security"]
+    lines = published(client)["National security"]
 
     assert sorted(lines) == [LAST - 2, LAST - 1, LAST]
     assert lines[LAST] == {
@@ -210,7 +215,7 @@ def test_the_threshold_is_a_setting(client, profile):
     paid(2, year=LAST)
     paid(3, year=LAST - 1)
 
-    lines = tables(client)["National security"]
+    lines = published(client)["National security"]
 
     assert lines[LAST]["paid"] == "fewer than 3"
     assert lines[LAST - 1]["paid"] == "3"
@@ -270,17 +275,18 @@ def test_worlds_that_differ_only_in_withheld_cells_show_the_same_page(
 
     assert main_of(client.get(PAGE)) == seen
     # ... and the page still shows the cells around the hidden ones.
-    assert tables(client)["National security"][LAST]["paid"] == "7"
+    assert published(client)["National security"][LAST]["paid"] == "7"
     assert "fewer than 5" in seen
 
 
-def test_no_number_is_printed_but_one_figure_per_cell(client, profile):
+def test_no_number_is_printed_but_one_figure_per_item(client, profile):
     world(3, 400_000, 2)
     soup = BeautifulSoup(main_of(client.get(PAGE)), "html.parser")
-    for table in soup.find_all("table"):
-        table.decompose()
+    # Each year's heading and list of figures (the last list is "What is counted").
+    for figures in soup.find_all("h3") + soup.find_all("dl")[:-1]:
+        figures.decompose()
 
-    # Outside the tables: 0 and the threshold (in "above 0 but below 5") and
+    # Outside the figures: 0 and the threshold (in "above 0 but below 5") and
     # the last year published, never a total of years or programmes (7 + 3 + 5
     # rewards, 28000.00 CNY, ...) from which the hidden 3 could be subtracted.
     assert set(re.findall(r"[0-9]+(?:[.,][0-9]+)*", soup.get_text())) == {
@@ -288,8 +294,8 @@ def test_no_number_is_printed_but_one_figure_per_cell(client, profile):
         "5",
         str(LAST),
     }
-    # Inside: one row per year, each cell one figure of its own.
-    lines = tables(client)
+    # Inside: every year of both programmes, each item one figure of its own.
+    lines = published(client)
     assert [sorted(years) for years in lines.values()] == [
         [LAST - 3, LAST - 2, LAST - 1, LAST]
     ] * 2
@@ -364,7 +370,7 @@ def test_a_commendation_only_programme_has_no_money_columns(client, profile):
     commended(5, profile="whistleblowing")
 
     html = main_of(client.get(PAGE))
-    lines = tables(client)["Workplace whistleblowing"]
+    lines = published(client)["Workplace whistleblowing"]
 
     assert lines[LAST] == {
         "year": str(LAST),
@@ -380,7 +386,7 @@ def test_a_programme_with_nothing_yet_says_so(client, profile):
     html = main_of(client.get(PAGE))
 
     assert "Nothing given up to the end of" in html
-    assert "<table" not in html
+    assert "<h3>" not in html
 
 
 def test_without_any_programme_the_page_says_nothing_was_given(client, profile):
@@ -420,7 +426,7 @@ def test_both_languages_render(client, profile, language, title):
 
     lang = "en" if language == "en" else "zh-hans"
     assert f'<html lang="{lang}">' in response.content.decode()
-    assert tables(client, {"accept-language": language})[title][LAST]["amount"] == (
+    assert published(client, {"accept-language": language})[title][LAST]["amount"] == (
         "5000.00 CNY"
     )
 
@@ -491,7 +497,7 @@ def test_the_page_makes_no_query_per_programme_or_year(
     many(size, size)
 
     with django_assert_max_num_queries(7):
-        lines = tables(client)
+        lines = published(client)
 
     assert len(lines) == size
     assert all(len(years) == size for years in lines.values())
