@@ -273,6 +273,9 @@ RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 5 * 365)
 # code works after they accept it.
 REWARD_OFFER_DAYS = env_int("REWARD_OFFER_DAYS", 60)
 REWARD_CLAIM_DAYS = env_int("REWARD_CLAIM_DAYS", 90)
+# Public statistics: a count from 1 to this minus 1 is shown as "fewer than N",
+# with the sum that goes with it (tipline/rewards/statistics.py); 1 hides nothing.
+STATISTICS_MIN_COUNT = env_int("STATISTICS_MIN_COUNT", 5)
 # The receipt page shows the code for this long after the report was made; the same
 # form sent again within it shows the code again, later only "already received"
 # (tipline/intake/browser.py).

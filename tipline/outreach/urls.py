@@ -6,6 +6,7 @@ app_name = "outreach"
 urlpatterns = [
     path("", views.home, name="home"),
     path("what-not-to-report/", views.guidance, name="guidance"),
+    path("statistics/", views.statistics, name="statistics"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/file/", verify_views.verify_upload, name="verify_upload"),
     path("verify/<str:code>/", verify_views.verify_code, name="verify_code"),

@@ -11,6 +11,7 @@ PUBLIC_PAGES = [
     "/report/approach/",
     "/followup/",
     "/what-not-to-report/",
+    "/statistics/",
 ]
 
 
