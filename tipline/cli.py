@@ -25,7 +25,8 @@ commands:
                              (password: TIPLINE_PASSWORD or a prompt)
   createuser NAME --role ROLE [--team TEAM]
                              create a staff member with their own key pair; ROLE is
-                             administrator, analyst, investigator or supervisor
+                             administrator, analyst, investigator, supervisor,
+                             rewards_approver or finance
   staff move NAME (--team TEAM | --no-team) [--role ROLE]
   staff role NAME ROLE | staff deactivate NAME | staff reactivate NAME
                              change a staff member; the keys their old team or role
