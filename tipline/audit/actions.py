@@ -68,6 +68,7 @@ LABELS: dict[str, Promise] = {
     "reward.reject": _("Rejected a reward proposal"),
     "reward.accept": _("The reporter accepted a reward offer"),
     "reward.decline": _("The reporter declined a reward offer"),
+    "reward.withdraw": _("Withdrew a reward offer"),
     "reward.payout": _("Recorded a reward payment"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),

@@ -32,6 +32,8 @@ from tipline.rewards.errors import RewardRefused as RewardRefused
 from tipline.rewards.errors import audited_refusal
 from tipline.rewards.models import (
     Budget,
+    Offer,
+    OfferStatus,
     Policy,
     Proposal,
     ProposalStatus,
@@ -178,10 +180,18 @@ def set_budget(*, user: User, policy: Policy, year: int, amount: int) -> Budget:
 
 
 def approved_total(*, policy: Policy, year: int) -> int:
+    """What the year's approvals spend: approved proposals, less the shares their
+    reporters declined or that were withdrawn (those go back to the budget)."""
     total = Proposal.objects.filter(
         policy=policy, year=year, status=ProposalStatus.APPROVED
     ).aggregate(total=Sum("amount"))["total"]
-    return int(total or 0)
+    released = Offer.objects.filter(
+        share__proposal__policy=policy,
+        share__proposal__year=year,
+        share__proposal__status=ProposalStatus.APPROVED,
+        status__in=(OfferStatus.DECLINED, OfferStatus.WITHDRAWN),
+    ).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0) - int(released or 0)
 
 
 # --- Proposals -----------------------------------------------------------------
@@ -442,3 +452,57 @@ def _check_spend(proposal: Proposal, *, year: int) -> None:
             % {"year": year},
             "over_budget",
         )
+
+
+# --- Withdrawing an offer ------------------------------------------------------
+
+
+def withdraw_offer(
+    *, offer: Offer, user: User, private_key: bytes, reason: str, code: str
+) -> Offer:
+    """A rewards approver who can read the case withdraws an offer not yet paid
+    (the report proved malicious, the reporter was found to be ineligible), with
+    a reason (encrypted with the case) and a fresh second-factor code. Its claim
+    code stops working and its amount goes back to the year's budget. Refusals
+    change nothing and are audited."""
+    with audited_refusal(
+        action="reward.withdraw", actor=user, target=f"offer:{offer.pk}"
+    ):
+        if user.role != Role.REWARDS_APPROVER:
+            raise RewardRefused(
+                _("Only a rewards approver can withdraw an offer."), "not_approver"
+            )
+        if not reason.strip() or len(reason) > MAX_JUSTIFICATION_CHARS:
+            raise RewardRefused(_("Give a reason for withdrawing it."), "reason")
+        _check_code(user, code)
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update().get(pk=offer.pk)
+            if locked.status not in (OfferStatus.OFFERED, OfferStatus.ACCEPTED):
+                raise RewardRefused(
+                    _("This offer was paid, declined or withdrawn already."),
+                    "not_withdrawable",
+                )
+            if (
+                locked.case is None
+                or not CaseKey.objects.filter(case=locked.case, user=user).exists()
+            ):
+                raise RewardRefused(
+                    _("You cannot read this case, so you cannot withdraw its offer."),
+                    "no_access",
+                )
+            data_key = data_key_for(
+                case=locked.case, user=user, private_key=private_key
+            )
+            before = locked.status
+            locked.status = OfferStatus.WITHDRAWN
+            locked.withdraw_reason_encrypted = crypto.encrypt(
+                data_key, reason.encode("utf-8"), context=locked.withdraw_context()
+            )
+            locked.save(update_fields=["status", "withdraw_reason_encrypted"])
+            audit.record(
+                action="reward.withdraw",
+                actor=user,
+                target=f"offer:{locked.pk}",
+                detail={"from": before, "amount": locked.amount},
+            )
+        return locked

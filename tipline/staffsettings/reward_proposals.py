@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from tipline.accounts.decorators import StaffRequest
 from tipline.cases import selectors as cases
 from tipline.cases.models import Case, Outcome, Status
 from tipline.cases.views import needs_unlocked_key
 from tipline.rewards import selectors, services
-from tipline.rewards.models import Proposal, ProposalStatus, Tier
+from tipline.rewards.models import Offer, Proposal, ProposalStatus, Tier
 from tipline.rewards.services import MAX_JUSTIFICATION_CHARS, RewardRefused
 from tipline.staffsettings.pages import settings_page
 from tipline.staffsettings.rewards import parse_amount
@@ -160,6 +161,30 @@ def proposals(request: StaffRequest) -> HttpResponse:
     return render(request, "staffsettings/reward_proposals.html", context)
 
 
+class CodeField(forms.CharField):
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("Code from your authenticator app"),
+            max_length=40,
+            help_text=_("A new code: the one you signed in with has been used."),
+            widget=forms.TextInput(
+                attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+            ),
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"),
+        max_length=MAX_JUSTIFICATION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Encrypted with the case. The reporter sees only that it was withdrawn."
+        ),
+    )
+    code = CodeField()
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -169,14 +194,7 @@ class DecideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=MAX_JUSTIFICATION_CHARS, widget=forms.Textarea
     )
-    code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        max_length=40,
-        help_text=_("A new code: the one you signed in with has been used."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
-    )
+    code = CodeField()
 
 
 @needs_unlocked_key
@@ -188,8 +206,19 @@ def proposal(
         Proposal.objects.select_related("tier", "policy", "proposed_by", "decided_by"),
         pk=proposal_id,
     )
-    form = DecideForm(request.POST or None)
-    status = 200
+    return _proposal_page(request, found, private_key, DecideForm(request.POST or None))
+
+
+def _proposal_page(
+    request: StaffRequest,
+    found: Proposal,
+    private_key: bytes,
+    form: DecideForm,
+    withdraw_forms: dict[int, WithdrawForm] | None = None,
+) -> HttpResponse:
+    """The proposal page; ``withdraw_forms`` replaces offers' withdraw forms that
+    failed, keeping what was typed."""
+    status = 200 if not withdraw_forms else 400
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -215,12 +244,51 @@ def proposal(
         line = selectors.budget_line(
             found.policy, found.year or timezone.localdate().year
         )
+    withdraw_forms = withdraw_forms or {}
+    offers = [
+        (
+            offer,
+            withdraw_forms.get(offer.pk) or WithdrawForm(prefix=f"offer-{offer.pk}"),
+        )
+        for offer in Offer.objects.filter(share__proposal=found).order_by("pk")
+    ]
     context = {
         "proposal": found,
         "plain": plain,
         "form": form,
+        "offers": offers,
         "budget": line,
         "own": found.proposed_by_id == request.user.pk,
         "settings_page": "reward_proposals",
     }
     return render(request, "staffsettings/reward_proposal.html", context, status=status)
+
+
+@needs_unlocked_key
+@settings_page("reward_proposals")
+@require_POST
+def withdraw(
+    request: StaffRequest, offer_id: int, *, private_key: bytes
+) -> HttpResponse:
+    offer = get_object_or_404(
+        Offer.objects.select_related("share__proposal"), pk=offer_id
+    )
+    found = offer.share.proposal
+    form = WithdrawForm(request.POST, prefix=f"offer-{offer.pk}")
+    if form.is_valid():
+        try:
+            services.withdraw_offer(
+                offer=offer,
+                user=request.user,
+                private_key=private_key,
+                reason=form.cleaned_data["reason"],
+                code=form.cleaned_data["code"],
+            )
+        except RewardRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, gettext("Offer withdrawn."))
+            return redirect("staffsettings:reward_proposal", proposal_id=found.pk)
+    return _proposal_page(
+        request, found, private_key, DecideForm(), withdraw_forms={offer.pk: form}
+    )

@@ -38,6 +38,11 @@ urlpatterns = [
         name="reward_proposal",
     ),
     path(
+        "rewards/offers/<int:offer_id>/withdraw/",
+        reward_proposals.withdraw,
+        name="withdraw_offer",
+    ),
+    path(
         "cases/<int:case_id>/reward/",
         reward_proposals.propose,
         name="propose_reward",

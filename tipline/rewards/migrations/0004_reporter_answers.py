@@ -40,6 +40,11 @@ class Migration(migrations.Migration):
             field=models.BinaryField(null=True),
         ),
         migrations.AddField(
+            model_name="offer",
+            name="withdraw_reason_encrypted",
+            field=models.BinaryField(null=True),
+        ),
+        migrations.AddField(
             model_name="policy",
             name="payout_instructions",
             field=models.JSONField(default=dict),

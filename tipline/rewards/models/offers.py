@@ -65,6 +65,8 @@ class Offer(models.Model):
     # download it again, and nobody holding the database learns which document
     # belongs to which case.
     certificate_sealed = models.BinaryField(null=True, editable=False)
+    # Why a rewards approver withdrew the offer, encrypted with the case.
+    withdraw_reason_encrypted = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ("-offered_at", "-id")
@@ -91,3 +93,6 @@ class Offer(models.Model):
 
     def certificate_context(self) -> bytes:
         return f"offer:{self.pk}:certificate".encode()
+
+    def withdraw_context(self) -> bytes:
+        return f"offer:{self.pk}:withdrawn".encode()

@@ -13,6 +13,8 @@ from tipline.rewards import claims, services
 from tipline.rewards.models import Offer
 from tipline.rewards.services import RewardRefused
 
+from .conftest import fresh_code, key_of
+
 TODAY = date(2026, 12, 1)
 
 
@@ -145,3 +147,75 @@ def test_a_payout_needs_a_known_method(offer, finance):
         pay(finance, code, method="crypto")
     offer.refresh_from_db()
     assert offer.status == "accepted"
+
+
+def withdraw(offer, user, code=None, reason="The report proved malicious."):
+    return services.withdraw_offer(
+        offer=offer,
+        user=user,
+        private_key=key_of(user),
+        reason=reason,
+        code=fresh_code(user) if code is None else code,
+    )
+
+
+def spent(offer):
+    policy = offer.share.proposal.policy
+    return services.approved_total(policy=policy, year=timezone.localdate().year)
+
+
+def test_a_withdrawn_offer_cannot_be_accepted_and_its_amount_goes_back(
+    offer, second_approver
+):
+    assert spent(offer) == 300_000
+
+    withdraw(offer, second_approver)
+
+    offer.refresh_from_db()
+    assert offer.status == "withdrawn"
+    assert spent(offer) == 0
+    with pytest.raises(RewardRefused, match="This offer was withdrawn"):
+        services.accept_offer(offer=offer)
+    event = AuditEvent.objects.get(action="reward.withdraw")
+    assert event.detail == {"from": "offered", "amount": 300_000}
+    assert "malicious" not in str(event.detail)
+
+
+def test_withdrawing_an_accepted_offer_stops_its_claim_code(offer, finance, approver):
+    code = services.accept_offer(offer=offer)
+
+    withdraw(offer, approver)
+
+    with pytest.raises(RewardRefused, match="This offer cannot be paid"):
+        pay(finance, code)
+    offer.refresh_from_db()
+    assert offer.status == "withdrawn"
+
+
+def test_a_paid_or_declined_offer_cannot_be_withdrawn(offer, finance, approver):
+    pay(finance, services.accept_offer(offer=offer))
+
+    with pytest.raises(RewardRefused, match="paid, declined or withdrawn already"):
+        withdraw(offer, approver)
+    offer.refresh_from_db()
+    assert offer.status == "paid"
+    assert refusals("reward.withdraw") == ["not_withdrawable"]
+
+
+def test_only_an_approver_with_a_right_code_withdraws(offer, owner, approver):
+    with pytest.raises(RewardRefused, match="Only a rewards approver"):
+        withdraw(offer, owner, code="000000")
+    with pytest.raises(RewardRefused, match="wrong or was already used"):
+        withdraw(offer, approver, code="000000")
+    with pytest.raises(RewardRefused, match="Give a reason"):
+        withdraw(offer, approver, reason=" ")
+
+    offer.refresh_from_db()
+    assert offer.status == "offered"
+    assert refusals("reward.withdraw") == ["not_approver", "wrong_code", "reason"]
+
+
+def test_a_declined_share_goes_back_to_the_budget(offer):
+    services.decline_offer(offer=offer)
+
+    assert spent(offer) == 0

@@ -7,20 +7,18 @@ from django.test import Client
 from django.utils import timezone
 
 from testkit.helpers import (
-    AUTHENTICATORS,
-    authenticator_code,
     make_staff,
     post_form,
     staff_login,
 )
-from tipline.accounts.models import Role, SecondFactor
-from tipline.accounts.services import default_team
+from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
 from tipline.cases.models import Case
 from tipline.cases.workflow import change_status
 from tipline.profiles.loader import load_profile
 from tipline.rewards import services
 from tipline.rewards.models import Budget, Proposal
+from tipline.rewards.tests.fixtures import fresh_code
 
 SETTINGS = "/staff/settings/rewards/"
 PROPOSALS = "/staff/rewards/"
@@ -36,11 +34,6 @@ def client_for(user):
 @pytest.fixture
 def admin(profile):
     return make_staff("admin", "admins", role=Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def approver(profile):
-    return make_staff("approver", default_team().slug, role=Role.REWARDS_APPROVER)
 
 
 @pytest.fixture
@@ -251,11 +244,6 @@ def test_an_outsider_gets_a_404_on_the_proposal_page(case, outsider):
     assert not Proposal.objects.exists()
 
 
-def fresh_code(user):
-    SecondFactor.objects.filter(user=user).update(last_step=-1)
-    return authenticator_code(AUTHENTICATORS[user.pk])
-
-
 @pytest.mark.django_db
 def test_an_approver_lists_filters_and_approves_with_a_fresh_code(
     case, owner, approver, admin
@@ -371,3 +359,35 @@ def test_the_approvers_list_filters_by_tier_in_constant_queries(
     bad = client.get(PROPOSALS, {"tier": "x", "year": "-1", "status": "nope"})
     assert bad.status_code == 200
     assert "25000.00 CNY" in bad.content.decode()  # bad filters: everything
+
+
+@pytest.mark.django_db
+def test_an_approver_withdraws_an_offer_from_the_proposal_page(offer, second_approver):
+    client = client_for(second_approver)
+    url = f"/staff/rewards/{offer.share.proposal_id}/"
+    page = client.get(url).content.decode()
+    assert "Withdraw this offer" in page
+    action = f"/staff/rewards/offers/{offer.pk}/withdraw/"
+    prefix = f"offer-{offer.pk}"
+
+    wrong = post_form(
+        client, url, action, {f"{prefix}-reason": "Malicious.", f"{prefix}-code": "1"}
+    )
+    assert wrong.status_code == 400
+    assert "wrong or was already used" in wrong.content.decode()
+    offer.refresh_from_db()
+    assert offer.status == "offered"
+
+    done = post_form(
+        client,
+        url,
+        action,
+        {
+            f"{prefix}-reason": "Malicious.",
+            f"{prefix}-code": fresh_code(second_approver),
+        },
+    )
+    assert done.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == "withdrawn"
+    assert "Withdraw this offer" not in client.get(url).content.decode()
