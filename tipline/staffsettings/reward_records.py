@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -25,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from tipline.accounts.decorators import StaffRequest
 from tipline.lib.http import query_without_page
 from tipline.rewards import currencies, selectors, services
-from tipline.rewards.models import OfferStatus, ProposalStatus
+from tipline.rewards.models import Offer, OfferStatus, Proposal, ProposalStatus, Share
 from tipline.staffsettings.pages import settings_page
 
 PAGE_SIZE = 50
@@ -141,15 +143,39 @@ class ExportForm(forms.Form):
         return data
 
 
+@dataclass(frozen=True)
+class RecordRow:
+    """A proposal and its offers (one per share; None for a share not offered)."""
+
+    proposal: Proposal
+    offers: list[Offer | None]
+
+
+def _offer_of(share: Share) -> Offer | None:
+    try:
+        return share.offer
+    except Offer.DoesNotExist:
+        return None
+
+
+def _rows(proposals: Iterable[Proposal]) -> list[RecordRow]:
+    return [
+        RecordRow(p, [_offer_of(share) for share in p.shares.all()] or [None])
+        for p in proposals
+    ]
+
+
 def _page(
     request: StaffRequest, export_form: ExportForm, status: int = 200
 ) -> HttpResponse:
     filter_form = RecordFilterForm(request.GET or None)
     records = selectors.reward_records(filter_form.filters())
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filter_form,
         "export_form": export_form,
-        "page": Paginator(records, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": _rows(page.object_list),
         "query": query_without_page(request),
         "settings_page": "reward_records",
     }
