@@ -110,6 +110,7 @@ class ExportForm(forms.Form):
         label=_("Totals per"),
         choices=selectors.Grouping.choices,
         initial=selectors.Grouping.MONTH,
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -126,6 +127,9 @@ class ExportForm(forms.Form):
 
     def clean_last(self) -> date:
         return parse_month(self.cleaned_data["last"])
+
+    def clean_grouping(self) -> str:
+        return str(self.cleaned_data["grouping"] or selectors.Grouping.MONTH)
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}

@@ -18,13 +18,13 @@ from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.rewards import services
 from tipline.rewards.models import Offer, Proposal, Share
-from tipline.rewards.tests.conftest import (  # noqa: F401
-    approver,
-    finance,
-    offer,
-    second_approver,
-    substantiated,
-)
+from tipline.rewards.tests import conftest as rewards
+
+approver = rewards.approver
+second_approver = rewards.second_approver
+substantiated = rewards.substantiated
+finance = rewards.finance
+offer = rewards.offer
 
 
 @pytest.fixture
