@@ -116,10 +116,14 @@ class AddTierForm(forms.Form):
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
     name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200)
     criteria_en = forms.CharField(
-        label=_("Criteria in English"), max_length=2000, widget=forms.Textarea
+        label=_("Criteria in English"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     criteria_zh = forms.CharField(
-        label=_("Criteria in Chinese"), max_length=2000, widget=forms.Textarea
+        label=_("Criteria in Chinese"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     commendation_only = forms.BooleanField(
         label=_("Commendation only, no money"), required=False

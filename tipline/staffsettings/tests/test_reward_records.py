@@ -110,9 +110,9 @@ def test_the_records_show_decisions_and_offers_but_no_case_text(
 
     assert f"#{offer.case_id}" in page
     assert f"approver, {timezone.localdate():%Y-%m-%d}" in page
-    assert '<td class="offer-status">Paid</td>' in page
-    assert f"{YEAR}-01-02" in page
-    assert "Cash" in page
+    assert '<span class="offer-status">Paid</span>' in page
+    assert f"answered {timezone.localdate():%Y-%m-%d}" in page
+    assert f"paid {YEAR}-01-02<br>Cash" in page
     assert "Waiting for approval" in page
     for secret in ("gate codes", "drone", "Named the handler.", "Found the operator."):
         assert secret not in page
@@ -127,10 +127,10 @@ def test_the_records_come_fifty_to_a_page(on_record, administrator, signed_in):
     first = client.get(RECORDS, {"status": "approved"}).content.decode()
     second = client.get(RECORDS, {"status": "approved", "page": 2}).content.decode()
 
-    assert first.count('<td class="offer-status">') == 50
+    assert first.count('<span class="offer-status">') == 50
     assert "Page 1 of 2" in first
     assert "?status=approved&amp;page=2" in first
-    assert second.count('<td class="offer-status">') == 1
+    assert second.count('<span class="offer-status">') == 1
 
 
 def test_other_staff_get_a_404_on_the_records_and_the_export(
