@@ -1,5 +1,6 @@
-"""Changes to the reward programme: policies and budgets (administrators),
-proposals (case staff) and the four-eyes decision (rewards approvers).
+"""Changes to the reward programme: policies, tiers and budgets
+(administrators), proposals (case staff), the four-eyes decision (rewards
+approvers), and the audit entries of exports and refused payout forms.
 
 A refused attempt changes nothing and is still on the record: the refusal is
 audited in a transaction of its own, after the attempt's was rolled back.

@@ -8,9 +8,11 @@ shown by number, tier and amount only.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -66,14 +68,24 @@ class PayoutForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_paid_on(self) -> Any:
-        # The service cannot know "today" for the form's user better than this,
-        # and claims.py is not this page's to change. Whether the date is before
-        # the offer was accepted is the claims service's to check: only it finds
-        # the offer from the code.
+        # Whether the date is before this offer was accepted is the claims
+        # service's to check: only it finds the offer from the code. What the form
+        # can know without it: not in the future, and not before the oldest
+        # acceptance whose code has not expired yet.
         paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
+        today = timezone.localdate()
+        if paid_on > today:
             raise forms.ValidationError(
                 gettext("The date paid cannot be in the future.")
+            )
+        earliest = today - timedelta(days=settings.REWARD_CLAIM_DAYS)
+        if paid_on < earliest:
+            raise forms.ValidationError(
+                gettext(
+                    "A claim code works for %(days)d days after the reward is "
+                    "accepted, so the date paid cannot be before %(date)s."
+                )
+                % {"days": settings.REWARD_CLAIM_DAYS, "date": earliest.isoformat()}
             )
         return paid_on
 

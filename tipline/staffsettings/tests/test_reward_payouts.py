@@ -5,6 +5,7 @@ attempt changes nothing, says why and is on the record."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from testkit.helpers import post_form
@@ -105,6 +106,17 @@ def _expired(offer, code, finance):
             "The date paid cannot be in the future.",
             "form",
         ),
+        (
+            None,
+            {
+                "paid_on": (
+                    timezone.localdate()
+                    - timedelta(days=settings.REWARD_CLAIM_DAYS + 1)
+                ).isoformat()
+            },
+            "the date paid cannot be before",
+            "form",
+        ),
         (None, {"paid_on": "2026-02-30"}, "Enter a valid date.", "form"),
     ],
     ids=[
@@ -118,6 +130,7 @@ def _expired(offer, code, finance):
         "no-code",
         "long-reference",
         "future-date",
+        "before-any-live-code",
         "impossible-date",
     ],
 )

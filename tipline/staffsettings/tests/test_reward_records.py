@@ -12,9 +12,11 @@ from django.utils import timezone
 from testkit.helpers import make_staff
 from tipline.accounts.models import Role
 from tipline.audit.models import AuditEvent
+from tipline.cases.models import Case
 from tipline.profiles.loader import load_profile
 from tipline.rewards import services
 from tipline.rewards.models import Proposal, Tier
+from tipline.rewards.tests.conftest import close_case, key_of
 
 RECORDS = "/staff/rewards/records/"
 EXPORT = "/staff/rewards/records/export.csv"
@@ -38,9 +40,6 @@ GRADE_1 = "Material reward, grade 1 (up to CNY 10,000)"
 def two_proposals(offer, owner, submit_report):
     """The approved, offered grade-1 reward of ``offer`` (3000.00 CNY) and an
     open grade-2 proposal (20000.00 CNY) on a second case."""
-    from tipline.cases.models import Case
-    from tipline.rewards.tests.conftest import close_case, key_of
-
     submit_report({"what_happened": "A drone over the base."})
     second = close_case(Case.objects.order_by("pk").last(), owner)
     services.propose(
