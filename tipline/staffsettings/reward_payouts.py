@@ -47,8 +47,11 @@ class PayoutForm(forms.Form):
         help_text=_("The 28 digits the claimant presents. Spaces and dashes are fine."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+    # A date input takes its value as YYYY-MM-DD whatever the page's language
+    # (Chinese formats would show 2026/12/02, which it drops: an empty field).
     paid_on = forms.DateField(
-        label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date paid"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     method = forms.ChoiceField(
         label=_("Method"), choices=[("", _("Choose…")), *PayoutMethod.choices]

@@ -223,3 +223,14 @@ def test_the_page_lists_offers_waiting_and_shows_no_case_content(
     for secret in ("gate codes", "Named the handler.", "Confirmed."):
         assert secret not in page
     assert "No payments recorded yet." in page
+
+
+def test_the_date_paid_defaults_to_today_in_either_language(finance, signed_in):
+    client = signed_in(finance)
+    today = timezone.localdate().isoformat()
+
+    for language in ("en", "zh-hans"):
+        page = client.get(PAYOUTS, headers={"accept-language": language})
+        html = page.content.decode()
+        assert f'lang="{language}"' in html
+        assert f'type="date" name="paid_on" value="{today}"' in html
