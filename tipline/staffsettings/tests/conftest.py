@@ -1,10 +1,8 @@
-"""Shared fixtures of the reward pages' tests.
-
-The reward tests' cast and their approved offer come from
-tipline/rewards/tests/conftest.py (pytest finds fixtures only in a test's own
-conftest files, so they are named here); a signed-in browser-like client and a
-way to put paid rewards on the record for the records page and its export are
-defined here."""
+"""Shared fixtures of the reward pages' tests: a signed-in browser-like client,
+an administrator, and a way to put paid rewards on the record for the records
+page and its export. The reward cast and the approved offer (approver, finance,
+offer, ...) come from tipline/rewards/tests/fixtures.py, a plugin of the root
+conftest.py."""
 
 from __future__ import annotations
 
@@ -18,13 +16,6 @@ from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
 from tipline.rewards import services
 from tipline.rewards.models import Offer, Proposal, Share
-from tipline.rewards.tests import conftest as rewards
-
-approver = rewards.approver
-second_approver = rewards.second_approver
-substantiated = rewards.substantiated
-finance = rewards.finance
-offer = rewards.offer
 
 
 @pytest.fixture
