@@ -62,6 +62,8 @@ LABELS: dict[str, Promise] = {
     "rewards.policy_seeded": _("Set up a profile's reward policy"),
     "settings.reward_tier": _("Changed a reward tier"),
     "settings.reward_budget": _("Changed a reward budget"),
+    "rewards.tier_added": _("Added a reward tier"),
+    "rewards.tier_removed": _("Removed a reward tier"),
     "reward.propose": _("Proposed a reward"),
     "reward.decide": _("Decided on a reward proposal"),
     "reward.approve": _("Approved a reward"),
@@ -70,6 +72,7 @@ LABELS: dict[str, Promise] = {
     "reward.decline": _("The reporter declined a reward offer"),
     "reward.withdraw": _("Withdrew a reward offer"),
     "reward.payout": _("Recorded a reward payment"),
+    "reward.exported": _("Exported the rewards paid (CSV)"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),
 }

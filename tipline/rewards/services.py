@@ -1,5 +1,6 @@
-"""Changes to the reward programme: policies and budgets (administrators),
-proposals (case staff) and the four-eyes decision (rewards approvers).
+"""Changes to the reward programme: policies, tiers and budgets
+(administrators), proposals (case staff), the four-eyes decision (rewards
+approvers), and the audit entries of exports and refused payout forms.
 
 A refused attempt changes nothing and is still on the record: the refusal is
 audited in a transaction of its own, after the attempt's was rolled back.
@@ -7,6 +8,7 @@ audited in a transaction of its own, after the attempt's was rolled back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from django.db import IntegrityError, transaction
@@ -51,6 +53,9 @@ from tipline.rewards.policies import (
 MAX_JUSTIFICATION_CHARS = 10_000
 # Outcomes of linked reports that count as having contributed to a reward.
 CONTRIBUTED = (Outcome.SUBSTANTIATED, Outcome.DUPLICATE)
+# A tier's short name, as Tier.slug (a SlugField of 40) stores it.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG_CHARS = 40
 
 
 # --- Policies and budgets ----------------------------------------------------
@@ -192,6 +197,124 @@ def approved_total(*, policy: Policy, year: int) -> int:
         status__in=(OfferStatus.DECLINED, OfferStatus.WITHDRAWN),
     ).aggregate(total=Sum("amount"))["total"]
     return int(total or 0) - int(released or 0)
+
+
+MAX_TIERS = 20
+
+
+def add_tier(*, user: User, policy: Policy, tier: TierData) -> Tier:
+    """Add ``tier`` to ``policy`` after its last tier (audited). It must pass
+    check_tier, have a slug of its own and pay in the policy's one currency, so
+    one budget still fits all. Refusals store nothing and are audited."""
+    with audited_refusal(
+        action="rewards.tier_added", actor=user, target=f"policy:{policy.profile_slug}"
+    ):
+        return _add_tier(user=user, policy=policy, tier=tier)
+
+
+@transaction.atomic
+def _add_tier(*, user: User, policy: Policy, tier: TierData) -> Tier:
+    # The policy row is locked so two additions at once get distinct positions.
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    try:
+        checked = check_tier(tier)
+    except PolicyInvalid as exc:
+        raise RewardRefused(str(exc), "invalid_tier") from None
+    if len(checked.slug) > MAX_SLUG_CHARS or not _SLUG.fullmatch(checked.slug):
+        raise RewardRefused(
+            _("A short name uses only lower-case letters, digits and hyphens."),
+            "slug",
+        )
+    tiers = policy.tiers.all()
+    if tiers.filter(slug=checked.slug).exists():
+        raise RewardRefused(
+            _("This policy already has a tier with that short name."), "slug_taken"
+        )
+    if tiers.count() >= MAX_TIERS:
+        raise RewardRefused(
+            _("A policy has at most %(count)d tiers.") % {"count": MAX_TIERS},
+            "too_many",
+        )
+    currency = policy_currency(policy)
+    if not checked.commendation_only and currency and checked.currency != currency:
+        raise RewardRefused(
+            _("This policy pays in %(currency)s: one currency, so one budget fits all.")
+            % {"currency": currency},
+            "currency",
+        )
+    fields = {**checked.__dict__, "position": tiers.count() + 1}
+    added = Tier.objects.create(policy=policy, **fields)
+    audit.record(
+        action="rewards.tier_added",
+        actor=user,
+        target=f"tier:{added.pk}",
+        detail={"policy": policy.profile_slug, "tier": fields},
+    )
+    return added
+
+
+def remove_tier(*, user: User, tier: Tier) -> None:
+    """Remove a tier no proposal uses (audited); the tiers after it move up,
+    so positions stay 1, 2, 3... A tier in use is kept: its proposals, offers
+    and payouts name it. The refusal is audited."""
+    with audited_refusal(
+        action="rewards.tier_removed", actor=user, target=f"tier:{tier.pk}"
+    ):
+        _remove_tier(user=user, tier=tier)
+
+
+@transaction.atomic
+def _remove_tier(*, user: User, tier: Tier) -> None:
+    policy = Policy.objects.select_for_update().get(pk=tier.policy_id)
+    locked = Tier.objects.filter(pk=tier.pk, policy=policy).first()
+    if locked is None:
+        raise RewardRefused(_("This tier has already been removed."), "gone")
+    if Proposal.objects.filter(tier=locked).exists():
+        raise RewardRefused(
+            _(
+                "Proposals use this tier, so it cannot be removed. Edit its "
+                "texts instead."
+            ),
+            "in_use",
+        )
+    before = _tier_data(locked)
+    locked.delete()
+    for position, remaining in enumerate(policy.tiers.order_by("position", "pk"), 1):
+        if remaining.position != position:
+            remaining.position = position
+            remaining.save(update_fields=["position"])
+    audit.record(
+        action="rewards.tier_removed",
+        actor=user,
+        target=f"tier:{tier.pk}",
+        detail={"policy": policy.profile_slug, "tier": before.__dict__},
+    )
+
+
+def refuse_payout(*, user: User, fields: list[str]) -> None:
+    """Put on the record a payout form refused before it reached
+    record_payout (a missing field, a date in the future): every attempt at a
+    payment is audited, not only those with a claim code."""
+    with transaction.atomic():
+        audit.record(
+            action="reward.payout",
+            actor=user,
+            target="claim",
+            detail={"refused": "form", "fields": sorted(fields)},
+        )
+
+
+def record_export(
+    *, user: User, first: str, last: str, grouping: str, rows: int
+) -> None:
+    """Audit an export of rewards paid (months ``first`` to ``last``, YYYY-MM)."""
+    with transaction.atomic():
+        audit.record(
+            action="reward.exported",
+            actor=user,
+            target="rewards",
+            detail={"from": first, "to": last, "by": grouping, "rows": rows},
+        )
 
 
 # --- Proposals -----------------------------------------------------------------

@@ -29,6 +29,16 @@ def rewards_approvers(user: User) -> bool:
     return user.role == Role.REWARDS_APPROVER
 
 
+def finance(user: User) -> bool:
+    return user.role == Role.FINANCE
+
+
+def reward_record_keepers(user: User) -> bool:
+    """Who may read the reward records: they hold no case content, only numbers,
+    tiers, amounts, dates and names of staff."""
+    return administrators(user) or rewards_approvers(user) or finance(user)
+
+
 @dataclass(frozen=True)
 class Page:
     name: str  # its URL name in the staffsettings namespace
@@ -44,6 +54,8 @@ PAGES: tuple[Page, ...] = (
     Page("retention", _("Retention"), administrators),
     Page("rewards", _("Rewards"), administrators),
     Page("reward_proposals", _("Reward proposals"), rewards_approvers),
+    Page("reward_payouts", _("Payouts"), finance),
+    Page("reward_records", _("Reward records"), reward_record_keepers),
     Page("audit_log", _("Audit log"), administrators),
 )
 

@@ -3,7 +3,9 @@ from django.urls import path
 from tipline.staffsettings import (
     audit_log,
     retention,
+    reward_payouts,
     reward_proposals,
+    reward_records,
     rewards,
     routing,
 )
@@ -27,11 +29,28 @@ urlpatterns = [
         name="edit_reward_tier",
     ),
     path(
+        "settings/rewards/<int:policy_id>/tiers/",
+        rewards.add_tier,
+        name="add_reward_tier",
+    ),
+    path(
+        "settings/rewards/tiers/<int:tier_id>/remove/",
+        rewards.remove_tier,
+        name="remove_reward_tier",
+    ),
+    path(
         "settings/rewards/<int:policy_id>/budget/",
         rewards.set_budget,
         name="set_reward_budget",
     ),
     path("rewards/", reward_proposals.proposals, name="reward_proposals"),
+    path("rewards/payouts/", reward_payouts.payouts, name="reward_payouts"),
+    path("rewards/records/", reward_records.records, name="reward_records"),
+    path(
+        "rewards/records/export.csv",
+        reward_records.export,
+        name="export_reward_records",
+    ),
     path(
         "rewards/<int:proposal_id>/",
         reward_proposals.proposal,

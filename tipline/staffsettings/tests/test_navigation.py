@@ -19,14 +19,18 @@ RETENTION = "/staff/settings/retention/"
 AUDIT_LOG = "/staff/audit/"
 REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
+PAYOUTS = "/staff/rewards/payouts/"
+RECORDS = "/staff/rewards/records/"
 # Every administrator's settings page, in the navigation's order.
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
     ("Rewards", REWARDS),
+    ("Reward records", RECORDS),
     ("Audit log", AUDIT_LOG),
 ]
 SETTINGS_PATHS = {path for _, path in NAV}
+ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS}
 
 
 class Links(HTMLParser):
@@ -167,7 +171,12 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
 
     gets = [
         client.get(path)
-        for path in (*SETTINGS_PATHS, REWARD_PROPOSALS, AUDIT_LOG + "?action=x")
+        for path in (
+            *SETTINGS_PATHS,
+            REWARD_PROPOSALS,
+            PAYOUTS,
+            AUDIT_LOG + "?action=x",
+        )
     ]
     posts = [
         client.post(path, {"csrfmiddlewaretoken": csrf, **data})
@@ -182,7 +191,7 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
         ]
     ]
 
-    assert [r.status_code for r in gets + posts] == [404] * (len(SETTINGS_PATHS) + 6)
+    assert [r.status_code for r in gets + posts] == [404] * (len(SETTINGS_PATHS) + 7)
     assert inbox.status_code == 200
     html = inbox.content.decode()
     assert [link for link in header_links(html) if link["text"] == "Settings"] == []
@@ -197,7 +206,7 @@ def test_other_staff_are_refused_every_settings_page_and_see_no_link(
     ).exists()
 
 
-def test_rewards_approvers_see_only_the_reward_proposals(profile):
+def test_rewards_approvers_see_only_the_reward_proposals_and_records(profile):
     approver = make_staff("approver", "triage", role=Role.REWARDS_APPROVER)
     client = Client(enforce_csrf_checks=True)
     staff_login(client, approver)
@@ -206,15 +215,33 @@ def test_rewards_approvers_see_only_the_reward_proposals(profile):
 
     assert page.status_code == 200
     assert nav_of(page.content.decode()) == [
-        ("Reward proposals", REWARD_PROPOSALS, "page")
+        ("Reward proposals", REWARD_PROPOSALS, "page"),
+        ("Reward records", RECORDS, None),
     ]
-    assert [client.get(path).status_code for path in SETTINGS_PATHS] == [404] * 4
+    paths = [*ADMINISTRATORS_ONLY, PAYOUTS]
+    assert [client.get(path).status_code for path in paths] == [404] * 5
+
+
+def test_finance_staff_see_only_the_payouts_and_records(profile):
+    finance = make_staff("fiona", "finance", role=Role.FINANCE)
+    client = Client(enforce_csrf_checks=True)
+    staff_login(client, finance)
+
+    page = client.get(PAYOUTS)
+
+    assert page.status_code == 200
+    assert nav_of(page.content.decode()) == [
+        ("Payouts", PAYOUTS, "page"),
+        ("Reward records", RECORDS, None),
+    ]
+    paths = [*ADMINISTRATORS_ONLY, REWARD_PROPOSALS]
+    assert [client.get(path).status_code for path in paths] == [404] * 5
 
 
 def test_someone_not_signed_in_is_sent_to_sign_in_from_every_settings_page(profile):
     client = Client(enforce_csrf_checks=True)
 
-    for path in SETTINGS_PATHS:
+    for path in (*SETTINGS_PATHS, PAYOUTS):
         response = client.get(path)
         assert response.status_code == 302
         assert response.url == f"/staff/login/?next={path}"

@@ -15,6 +15,7 @@ PAGES = (
     "/staff/settings/triage/",
     "/staff/settings/retention/",
     "/staff/settings/rewards/",
+    "/staff/rewards/records/",
     "/staff/audit/",
 )
 # An administrator with an authenticator app (their role requires one), and the

@@ -70,7 +70,9 @@ def test_administrators_set_a_budget_and_see_what_remains(admin):
     budget = Budget.objects.get()
     assert (budget.year, budget.amount, budget.currency) == (YEAR, 5_000_000, "CNY")
     page = client.get(SETTINGS).content.decode()
-    assert "50000.00 CNY" in page
+    # The currency is named once, above the amounts.
+    assert "Amounts in CNY" in page
+    assert '<td class="amount remaining">50000.00</td>' in page
     assert "Material reward, grade 4 (above CNY 100,000)" in page
     assert "100000.00 CNY or more" in page
     assert "pays no money" in page  # the whistleblowing profile
