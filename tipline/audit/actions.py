@@ -62,6 +62,7 @@ LABELS: dict[str, Promise] = {
     "rewards.policy_seeded": _("Set up a profile's reward policy"),
     "settings.reward_tier": _("Changed a reward tier"),
     "settings.reward_budget": _("Changed a reward budget"),
+    "settings.reward_instructions": _("Changed the payout instructions"),
     "rewards.tier_added": _("Added a reward tier"),
     "rewards.tier_removed": _("Removed a reward tier"),
     "reward.propose": _("Proposed a reward"),

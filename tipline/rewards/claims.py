@@ -321,6 +321,12 @@ def _pay(*, user: User, code: str, paid_on: date, method: str, reference: str) -
         raise RewardRefused(_("This offer cannot be paid."), "not_accepted")
     if offer.claim_expires_at is None or offer.claim_expires_at <= timezone.now():
         raise RewardRefused(_("This claim code has expired."), "claim_expired")
+    if offer.answered_at is not None and paid_on < timezone.localdate(
+        offer.answered_at
+    ):
+        raise RewardRefused(
+            _("The date paid is before the reward was accepted."), "paid_before"
+        )
     offer.status = OfferStatus.PAID
     offer.paid_at, offer.paid_by = paid_on, user
     offer.method, offer.reference = method, reference.strip()

@@ -141,6 +141,35 @@ def update_tier(
     return locked
 
 
+MAX_INSTRUCTIONS_CHARS = 2_000
+
+
+def set_payout_instructions(
+    *, user: User, policy: Policy, instructions: dict[str, str]
+) -> Policy:
+    """What a reporter who accepted is told to do to be paid, in both languages
+    (audited, from and to)."""
+    checked = {lang: instructions.get(lang, "").strip() for lang in ("en", "zh-hans")}
+    if not all(checked.values()):
+        raise PolicyInvalid(_("Give the instructions in both languages."))
+    if any(len(text) > MAX_INSTRUCTIONS_CHARS for text in checked.values()):
+        raise PolicyInvalid(
+            _("The instructions are too long: at most 2000 characters.")
+        )
+    with transaction.atomic():
+        locked = Policy.objects.select_for_update().get(pk=policy.pk)
+        before = locked.payout_instructions
+        locked.payout_instructions = checked
+        locked.save(update_fields=["payout_instructions"])
+        audit.record(
+            action="settings.reward_instructions",
+            actor=user,
+            target=f"policy:{locked.profile_slug}",
+            detail={"from": before, "to": checked},
+        )
+    return locked
+
+
 def _tier_data(tier: Tier) -> TierData:
     return TierData(
         slug=tier.slug,

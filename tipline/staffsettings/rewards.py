@@ -223,6 +223,27 @@ class BudgetForm(forms.Form):
         self.fields["amount"].label = f"{self.fields['amount'].label} ({currency})"
 
 
+class InstructionsForm(forms.Form):
+    en = forms.CharField(
+        label=_("Payout instructions in English"),
+        max_length=services.MAX_INSTRUCTIONS_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    zh_hans = forms.CharField(
+        label=_("Payout instructions in Chinese"),
+        max_length=services.MAX_INSTRUCTIONS_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "zh-hans"}),
+    )
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any):
+        kwargs.setdefault("prefix", f"instructions-{policy.pk}")
+        texts = policy.payout_instructions
+        kwargs.setdefault(
+            "initial", {"en": texts.get("en", ""), "zh_hans": texts.get("zh-hans", "")}
+        )
+        super().__init__(*args, **kwargs)
+
+
 @dataclass
 class TierBlock:
     tier: Tier
@@ -240,6 +261,7 @@ class PolicyBlock:
     budgets: list[selectors.BudgetLine]
     budget_form: forms.Form | None
     add_form: forms.Form
+    instructions_form: forms.Form
 
 
 def _blocks(
@@ -275,6 +297,8 @@ def _blocks(
                 budget_form=budget_form,
                 add_form=bound.get(f"add-tier-{policy.pk}")
                 or AddTierForm(policy=policy),
+                instructions_form=bound.get(f"instructions-{policy.pk}")
+                or InstructionsForm(policy=policy),
             )
         )
     return blocks
@@ -374,3 +398,26 @@ def remove_tier(request: StaffRequest, tier_id: int) -> HttpResponse:
         return _page(request, status=400, refused={tier.pk: refused.message})
     messages.success(request, gettext("Tier removed."))
     return redirect("staffsettings:rewards")
+
+
+@require_POST
+@settings_page("rewards")
+def set_instructions(request: StaffRequest, policy_id: int) -> HttpResponse:
+    policy = get_object_or_404(Policy, pk=policy_id)
+    form = InstructionsForm(request.POST, policy=policy)
+    if form.is_valid():
+        try:
+            services.set_payout_instructions(
+                user=request.user,
+                policy=policy,
+                instructions={
+                    "en": form.cleaned_data["en"],
+                    "zh-hans": form.cleaned_data["zh_hans"],
+                },
+            )
+        except PolicyInvalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, gettext("Payout instructions saved."))
+            return redirect("staffsettings:rewards")
+    return _page(request, {form.prefix or "": form}, status=400)

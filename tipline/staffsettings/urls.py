@@ -43,6 +43,11 @@ urlpatterns = [
         rewards.set_budget,
         name="set_reward_budget",
     ),
+    path(
+        "settings/rewards/<int:policy_id>/instructions/",
+        rewards.set_instructions,
+        name="set_reward_instructions",
+    ),
     path("rewards/", reward_proposals.proposals, name="reward_proposals"),
     path("rewards/payouts/", reward_payouts.payouts, name="reward_payouts"),
     path("rewards/records/", reward_records.records, name="reward_records"),

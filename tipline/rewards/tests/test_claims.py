@@ -1,7 +1,7 @@
 """Offers, claim codes and payouts (issue 14, point 5's services)."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -15,7 +15,8 @@ from tipline.rewards.services import RewardRefused
 
 from .conftest import fresh_code, key_of
 
-TODAY = date(2026, 12, 1)
+# Today, so a payment is never dated before the acceptance the test just made.
+TODAY = timezone.localdate()
 
 
 def pay(user, code, **extra):
@@ -219,3 +220,17 @@ def test_a_declined_share_goes_back_to_the_budget(offer):
     services.decline_offer(offer=offer)
 
     assert spent(offer) == 0
+
+
+def test_a_payment_dated_before_the_acceptance_is_refused(offer, finance):
+    code = services.accept_offer(offer=offer)
+    offer.refresh_from_db()
+    accepted_on = timezone.localdate(offer.answered_at)
+
+    with pytest.raises(RewardRefused, match="before the reward was accepted"):
+        pay(finance, code, paid_on=accepted_on - timedelta(days=1))
+
+    offer.refresh_from_db()
+    assert offer.status == "accepted"
+    assert refusals("reward.payout") == ["paid_before"]
+    assert pay(finance, code, paid_on=accepted_on).status == "paid"

@@ -98,7 +98,7 @@ def test_the_records_show_decisions_and_offers_but_no_case_text(
     services.record_payout(
         user=finance,
         code=code,
-        paid_on=date(YEAR, 1, 2),
+        paid_on=timezone.localdate(),
         method="cash",
         reference="R-1",
     )
@@ -111,7 +111,7 @@ def test_the_records_show_decisions_and_offers_but_no_case_text(
     assert f"approver, {timezone.localdate():%Y-%m-%d}" in page
     assert '<span class="offer-status">Paid</span>' in page
     assert f"answered {timezone.localdate():%Y-%m-%d}" in page
-    assert f"paid {YEAR}-01-02<br>Cash" in page
+    assert f"paid {timezone.localdate():%Y-%m-%d}<br>Cash" in page
     assert "Waiting for approval" in page
     for secret in ("gate codes", "drone", "Named the handler.", "Found the operator."):
         assert secret not in page

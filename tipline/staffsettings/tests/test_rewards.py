@@ -393,3 +393,41 @@ def test_an_approver_withdraws_an_offer_from_the_proposal_page(offer, second_app
     offer.refresh_from_db()
     assert offer.status == "withdrawn"
     assert "Withdraw this offer" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zh", "message", "status"),
+    [
+        ("请带领取码到财务部门。", None, 302),
+        ("  ", "This field is required", 400),
+        ("长" * 2001, "at most 2000 characters", 400),
+    ],
+    ids=["saved", "missing", "too-long"],
+)
+def test_administrators_edit_the_payout_instructions(admin, zh, message, status):
+    pk = policy().pk
+    before = policy().payout_instructions
+    client = client_for(admin)
+    prefix = f"instructions-{pk}"
+    response = post_form(
+        client,
+        "/staff/settings/rewards/",
+        f"/staff/settings/rewards/{pk}/instructions/",
+        {f"{prefix}-en": "Bring the code to the cashier.", f"{prefix}-zh_hans": zh},
+    )
+
+    assert response.status_code == status
+    if message:
+        assert message in response.content.decode()
+        assert policy().payout_instructions == before
+        assert not AuditEvent.objects.filter(
+            action="settings.reward_instructions"
+        ).exists()
+    else:
+        assert policy().payout_instructions == {
+            "en": "Bring the code to the cashier.",
+            "zh-hans": zh,
+        }
+        event = AuditEvent.objects.get(action="settings.reward_instructions")
+        assert event.detail["from"] == before
