@@ -121,6 +121,10 @@ KEYS = {
     "Rewards paid": "paid",
     "Amount paid": "amount",
     "Commendations given": "commended",
+    "已批准的提议": "approved",
+    "已发放的奖励": "paid",
+    "发放金额": "amount",
+    "已给予的表彰": "commended",
 }
 
 
@@ -348,6 +352,9 @@ def test_only_accepted_commendations_are_given_and_paid_ones_count_once(
 @override_settings(STATISTICS_MIN_COUNT=1)
 def test_a_reward_paid_through_the_services_is_counted(client, profile, offer, finance):
     code = services.accept_offer(offer=offer)
+    # Accepted last year, so a payment dated last year is not before it.
+    accepted = datetime(LAST, 12, 30, 10, tzinfo=UTC)
+    Offer.objects.filter(pk=offer.pk).update(answered_at=accepted)
     services.record_payout(
         user=finance,
         code=code,
