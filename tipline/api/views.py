@@ -49,6 +49,7 @@ from tipline.profiles.answers import shown_answers
 from tipline.profiles.loader import ensure_default_profile, public_texts
 from tipline.profiles.models import Category
 from tipline.rewards.errors import RewardRefused
+from tipline.rewards.models import Offer
 from tipline.rewards.services import accept_offer, decline_offer, offer_for
 
 # No interactive docs page: Swagger UI would load script from a third-party CDN.
@@ -222,12 +223,10 @@ def accept_reward(request: HttpRequest, payload: schemas.AcceptIn) -> Status[Any
     """The claim code is in this answer only: nothing can show it again. A second
     acceptance, an expired or withdrawn offer, a name with control characters
     or too long are refused (400) and change nothing."""
-    access = _access(payload.receipt)
-    if access is None:
-        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
-    offer = offer_for(access.case)
-    if offer is None:
-        return Status(400, _problem("__all__", str(NO_OFFER)))
+    found = _offer_of(payload.receipt)
+    if isinstance(found, Status):
+        return found
+    access, offer = found
     form = rewards.AcceptForm(
         {
             "printed_name": payload.printed_name,
@@ -255,12 +254,10 @@ def accept_reward(request: HttpRequest, payload: schemas.AcceptIn) -> Status[Any
     summary="Decline a reward offer",
 )
 def decline_reward(request: HttpRequest, payload: schemas.DeclineIn) -> Status[Any]:
-    access = _access(payload.receipt)
-    if access is None:
-        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
-    offer = offer_for(access.case)
-    if offer is None:
-        return Status(400, _problem("__all__", str(NO_OFFER)))
+    found = _offer_of(payload.receipt)
+    if isinstance(found, Status):
+        return found
+    access, offer = found
     if not payload.confirm:
         return Status(400, _problem("confirm", str(rewards.DECLINE_UNCONFIRMED)))
     try:
@@ -288,6 +285,20 @@ def reward_certificate(request: HttpRequest, payload: schemas.ReceiptIn) -> Any:
 
 
 NO_CERTIFICATE = gettext_lazy("There is no certificate for this report.")
+
+
+def _offer_of(
+    receipt: str,
+) -> tuple[services.ReporterAccess, Offer] | Status[Any]:
+    """The report the receipt opens and its offer, or the 400 that says which is
+    missing."""
+    access = _access(receipt)
+    if access is None:
+        return Status(400, _problem("receipt", str(RECEIPT_NOT_OPENED)))
+    offer = offer_for(access.case)
+    if offer is None:
+        return Status(400, _problem("__all__", str(NO_OFFER)))
+    return access, offer
 
 
 def _reward(access: services.ReporterAccess) -> dict[str, Any] | None:

@@ -22,19 +22,18 @@ from tipline.intake.acknowledgement_views import (
 )
 from tipline.intake.followup_views import keep_alive, render_report
 from tipline.rewards.errors import RewardRefused
+from tipline.rewards.models import Offer
 from tipline.rewards.services import accept_offer, decline_offer, offer_for
 
 
 @sensitive_post_parameters()
 @require_POST
 def accept(request: HttpRequest) -> HttpResponse:
-    opened, access = _opened(request)
-    if opened is None or access is None:
+    found = _offer_of(request)
+    if found is None:
         return _back()
+    opened, access, offer = found
     form = rewards.AcceptForm(request.POST)
-    offer = offer_for(access.case)
-    if offer is None:
-        return _back()
     if not form.is_valid():
         return _refused(request, access, {"accept_form": form})
     receipt = opened.payload["receipt"]
@@ -59,13 +58,11 @@ def accept(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def decline(request: HttpRequest) -> HttpResponse:
-    opened, access = _opened(request)
-    if opened is None or access is None:
+    found = _offer_of(request)
+    if found is None:
         return _back()
+    _opened_handle, access, offer = found
     form = rewards.DeclineForm(request.POST)
-    offer = offer_for(access.case)
-    if offer is None:
-        return _back()
     if not form.is_valid():
         return _refused(request, access, {"decline_form": form})
     try:
@@ -90,6 +87,18 @@ def certificate(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(made.pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="certificate.pdf"'
     return response
+
+
+def _offer_of(
+    request: HttpRequest,
+) -> tuple[browser.Opened, services.ReporterAccess, Offer] | None:
+    """The signed-in reporter's handle, access and offer, or None if any is
+    missing (signed out meanwhile, report gone, nothing offered)."""
+    opened, access = _opened(request)
+    if opened is None or access is None:
+        return None
+    offer = offer_for(access.case)
+    return None if offer is None else (opened, access, offer)
 
 
 def _opened(

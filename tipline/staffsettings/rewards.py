@@ -48,14 +48,20 @@ def parse_amount(form: forms.Form, name: str, currency: str) -> int | None:
         return None
 
 
-class TierForm(forms.Form):
+class TierFields(forms.Form):
+    """A tier's texts and amounts, as edited and as added."""
+
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
     name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200)
     criteria_en = forms.CharField(
-        label=_("Criteria in English"), max_length=2000, widget=forms.Textarea
+        label=_("Criteria in English"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     criteria_zh = forms.CharField(
-        label=_("Criteria in Chinese"), max_length=2000, widget=forms.Textarea
+        label=_("Criteria in Chinese"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     min_amount = forms.CharField(label=_("Minimum"), max_length=30, required=False)
     max_amount = forms.CharField(
@@ -65,6 +71,8 @@ class TierForm(forms.Form):
         help_text=_("Leave empty for no upper limit."),
     )
 
+
+class TierForm(TierFields):
     def __init__(self, *args: Any, tier: Tier, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"tier-{tier.pk}")
         super().__init__(*args, **kwargs)
@@ -107,23 +115,22 @@ def tier_form(tier: Tier, data: Any = None) -> TierForm:
     return TierForm(data, tier=tier, initial=initial)
 
 
-class AddTierForm(forms.Form):
+class AddTierForm(TierFields):
+    field_order = (
+        "slug",
+        "name_en",
+        "name_zh",
+        "criteria_en",
+        "criteria_zh",
+        "commendation_only",
+        "currency",
+        "min_amount",
+        "max_amount",
+    )
     slug = forms.SlugField(
         label=_("Short name"),
         max_length=services.MAX_SLUG_CHARS,
         help_text=_("Lower-case letters, digits and hyphens, e.g. grade-5."),
-    )
-    name_en = forms.CharField(label=_("Name in English"), max_length=200)
-    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200)
-    criteria_en = forms.CharField(
-        label=_("Criteria in English"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    criteria_zh = forms.CharField(
-        label=_("Criteria in Chinese"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
     commendation_only = forms.BooleanField(
         label=_("Commendation only, no money"), required=False
@@ -133,13 +140,6 @@ class AddTierForm(forms.Form):
         max_length=3,
         required=False,
         help_text=_("ISO code, e.g. CNY. One currency per profile."),
-    )
-    min_amount = forms.CharField(label=_("Minimum"), max_length=30, required=False)
-    max_amount = forms.CharField(
-        label=_("Maximum"),
-        max_length=30,
-        required=False,
-        help_text=_("Leave empty for no upper limit."),
     )
 
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
