@@ -85,3 +85,47 @@ class Category(models.Model):
     def local_examples(self) -> list[str]:
         examples = localized(self.examples)
         return examples if isinstance(examples, list) else []
+
+
+class Site(models.Model):
+    """The organisation's public identity and its official channels: one row,
+    edited by administrators on Settings > Site (issue 15, points 1, 4, 9, 10).
+
+    Texts are ``{"en": …, "zh-hans": …}``; an empty text falls back to the
+    profile's wording. Read it through ``tipline.profiles.selectors.current_site``.
+    """
+
+    # Shown in the header and the page title; empty: the profile's "site_name".
+    organisation_name = models.JSONField(default=dict, blank=True)
+    # A PNG, re-encoded by Pillow when uploaded (nothing but pixels survives);
+    # served from the site itself, never from another address.
+    logo_png = models.BinaryField(null=True, blank=True, editable=False)
+    logo_alt = models.JSONField(default=dict, blank=True)
+    # The brand colours, "#rrggbb"; the stylesheet checks their contrast.
+    colour_primary = models.CharField(max_length=7, default="#0b4f8a")
+    colour_header = models.CharField(max_length=7, default="#ffffff")
+    # How to reach the organisation for anything that is not a report.
+    contact = models.JSONField(default=dict, blank=True)
+    # "If someone is in danger now, call …", on every public page; empty: the
+    # translated default that names 112.
+    emergency = models.JSONField(default=dict, blank=True)
+    # Where "Leave this site quickly" goes: a neutral page on another site.
+    quick_exit_url = models.URLField(default="https://www.wikipedia.org/")
+    # The official addresses, published on /verify-this-site/ and in the footer.
+    web_address = models.URLField(blank=True)
+    onion_address = models.CharField(max_length=100, blank=True)
+    # The other channels the organisation takes reports through, for "How to
+    # report": [{"number": "+44 20 …", "hours": {"en": …, "zh-hans": …}}, …],
+    # a postal address and where to report in person (texts; empty: not offered).
+    phone_lines = models.JSONField(default=list, blank=True)
+    postal_address = models.JSONField(default=dict, blank=True)
+    in_person = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=models.Q(pk=1), name="site_single_row"),
+        )
+
+    def __str__(self) -> str:
+        return "site settings"
