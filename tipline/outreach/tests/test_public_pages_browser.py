@@ -118,7 +118,7 @@ def pages(shared_tipline) -> list[str]:
 def open_context(
     browser: Browser, base: str, language: str, **options: object
 ) -> tuple[BrowserContext, Visit]:
-    context = browser.new_context(**options)  # type: ignore[arg-type]
+    context = browser.new_context(**options)
     context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
     )
@@ -132,9 +132,9 @@ def every_page(
 ) -> Iterator[tuple[str, Callable[[], None]]]:
     """(name, how to get there) for every page and every journey."""
     for path in paths:
-        yield path, lambda path=path: page.goto(base + path)  # type: ignore[misc]
+        yield path, lambda path=path: page.goto(base + path)
     for name, journey in JOURNEYS.items():
-        yield name, lambda journey=journey: journey(page, base)  # type: ignore[misc]
+        yield name, lambda journey=journey: journey(page, base)
 
 
 def shoot(page: Page, where: str, language: str, width: int) -> None:
@@ -195,7 +195,9 @@ def test_every_public_page_passes_axe_keyboard_and_motion_checks(
         if problems:
             found[where] = problems
     # A positive control: axe does find a violation where there is one.
-    page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+    page.evaluate(
+        "document.querySelector('main').append(document.createElement('img'))"
+    )
     assert "image-alt" in axe.run(page, options=AXE_OPTIONS).generate_snapshot()
     context.close()
 
@@ -252,7 +254,9 @@ def test_every_public_page_takes_doubled_text_without_sideways_scrolling(
     for where, go in every_page(page, base, pages):
         if normal is None:
             go()
-            normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+            normal = page.evaluate(
+                "parseFloat(getComputedStyle(document.body).fontSize)"
+            )
             cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
         go()
         text = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
