@@ -48,7 +48,11 @@ MOST_BYTES = 100 * 1024
 STATIC = Path(__file__).resolve().parents[2] / "static" / "tipline"
 MOST_TABS = 120
 # Screenshots of these pages (by path) when TIPLINE_SHOTS_DIR is set.
-SHOTS = {"/": "home", "/report/approach/": "report-form"}
+SHOTS = {
+    "/": "home",
+    "/report/approach/": "report-form",
+    "report form with errors": "report-form-errors",
+}
 
 FOCUSED = """() => {
   const el = document.activeElement;
