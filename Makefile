@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-test
 	fi
 	$(BIN)/python -m bench.duplicates
 	$(BIN)/python -m bench.cases
+	$(BIN)/python -m bench.public_pages
 	$(BIN)/python -m bench.collect
 
 lint: $(VENV)/.installed-test
