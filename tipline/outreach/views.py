@@ -5,26 +5,33 @@ from __future__ import annotations
 
 import sys
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from tipline.lib.pagecache import shared_page
 from tipline.lib.storage import is_out_of_space
 from tipline.profiles.loader import ensure_default_profile
 from tipline.profiles.models import Profile
 from tipline.rewards.statistics import reward_statistics
 
 
+@shared_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/home.html", {"profile": ensure_default_profile()})
 
 
+@shared_page
 def guidance(request: HttpRequest) -> HttpResponse:
     return render(
         request, "outreach/guidance.html", {"profile": ensure_default_profile()}
     )
 
 
+@shared_page
 @require_http_methods(["GET"])
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts and sums of the reward programme, small counts withheld
@@ -41,6 +48,31 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "outreach/statistics.html",
         {"figures": figures, "programmes": programmes},
     )
+
+
+@require_http_methods(["GET"])
+def choose_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The language links of shared pages (tipline.lib.pagecache): set Django's
+    language cookie and go back to ``next``, a page of this site only."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("outreach:home")
+    response = HttpResponseRedirect(target, status=303)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
