@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,7 +47,7 @@ from django.utils.translation import get_language_from_request
 
 from tipline.lib.tokens import new_form_token
 
-P = ParamSpec("P")
+View = TypeVar("View", bound=Callable[..., HttpResponse])
 # request.META flags: set by @shared_page (base.html then shows the language
 # switch as links, not as a form with a token), and by fresh_value.
 SHARED = "TIPLINE_SHARED_PAGE"
@@ -66,19 +66,15 @@ class Stored:
     parts: tuple[bytes | str, ...]
 
 
-def shared_page(
-    view: Callable[P, HttpResponse],
-) -> Callable[P, HttpResponse]:
+def shared_page(view: View) -> View:
     """Opt a view in: its GETs by first-time visitors may be served from the cache."""
 
     @functools.wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        request = args[0]
-        assert isinstance(request, HttpRequest)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.META[SHARED] = True
-        return view(*args, **kwargs)
+        return view(request, *args, **kwargs)
 
-    return wrapped
+    return cast(View, wrapped)
 
 
 def fresh_value(request: HttpRequest, value: str, *, form_token: str) -> None:

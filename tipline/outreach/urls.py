@@ -3,7 +3,6 @@ from django.urls import path, register_converter
 from tipline.outreach import verify_views, views
 
 
-
 class LanguageCode:
     """A language code (``en``, ``zh-hans``), so that ``language/keep/`` stays
     intake's switch that keeps a draft."""

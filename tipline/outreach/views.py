@@ -4,6 +4,7 @@ programme's statistics, and error pages."""
 from __future__ import annotations
 
 import sys
+from typing import Literal, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,6 +18,8 @@ from tipline.lib.storage import is_out_of_space
 from tipline.profiles.loader import ensure_default_profile
 from tipline.profiles.models import Profile
 from tipline.rewards.statistics import reward_statistics
+
+SameSite = Literal["Lax", "Strict", "None"] | None
 
 
 @shared_page
@@ -70,7 +73,7 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
     )
     return response
 

@@ -207,9 +207,7 @@ def test_a_language_link_cannot_write_a_header(client, profile):
 
 
 @pytest.mark.parametrize("code", ["xx", "de", "zh-hant", "en-gb-x"])
-def test_a_language_link_to_an_unknown_language_changes_nothing(
-    client, profile, code
-):
+def test_a_language_link_to_an_unknown_language_changes_nothing(client, profile, code):
     response = client.get(f"/language/{code}/", {"next": "/report/"})
 
     assert response.status_code == 404
