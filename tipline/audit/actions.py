@@ -76,6 +76,9 @@ LABELS: dict[str, Promise] = {
     "reward.exported": _("Exported the rewards paid (CSV)"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),
+    # Guidance pages (issue 15, point 1).
+    "settings.guidance": _("Changed a guidance page"),
+    "settings.guidance_restored": _("Restored a guidance page's default text"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's

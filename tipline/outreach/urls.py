@@ -1,11 +1,30 @@
 from django.urls import path
 
-from tipline.outreach import verify_views, views
+from tipline.outreach import guide, verify_views, views
 
 app_name = "outreach"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("what-not-to-report/", views.guidance, name="guidance"),
+    # Guidance pages (issue 15, point 1); "what-not-to-report" keeps its old name.
+    path("help/", guide.help_index, name="help"),
+    path("how-to-report/", guide.page, {"slug": "how-to-report"}, name="how_to_report"),
+    path(
+        "what-to-report/", guide.page, {"slug": "what-to-report"}, name="what_to_report"
+    ),
+    path(
+        "what-not-to-report/",
+        guide.page,
+        {"slug": "what-not-to-report"},
+        name="guidance",
+    ),
+    path("staying-safe/", guide.page, {"slug": "staying-safe"}, name="staying_safe"),
+    path("rewards/", guide.page, {"slug": "rewards"}, name="rewards"),
+    path(
+        "what-happens-next/",
+        guide.page,
+        {"slug": "what-happens-next"},
+        name="what_happens_next",
+    ),
     path("statistics/", views.statistics, name="statistics"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/file/", verify_views.verify_upload, name="verify_upload"),

@@ -12,17 +12,14 @@ from django.views.decorators.http import require_http_methods
 from tipline.lib.storage import is_out_of_space
 from tipline.profiles.loader import ensure_default_profile
 from tipline.profiles.models import Profile
+from tipline.profiles.selectors import guidance_pages
 from tipline.rewards.statistics import reward_statistics
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "outreach/home.html", {"profile": ensure_default_profile()})
-
-
-def guidance(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "outreach/guidance.html", {"profile": ensure_default_profile()}
-    )
+    profile = ensure_default_profile()
+    context = {"profile": profile, "guidance": guidance_pages(profile)}
+    return render(request, "outreach/home.html", context)
 
 
 @require_http_methods(["GET"])

@@ -10,13 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tipline.lib.i18n import localized
-from tipline.profiles.models import Category, Profile
+from tipline.lib.markdown import MAX_SOURCE_CHARS
+from tipline.profiles.models import Category, GuidancePage, GuidanceSlug, Profile
 
 PROFILE_DIR = Path(__file__).resolve().parent / "data"
+# Each profile's default guidance pages: <profile slug>.toml here, or in a
+# "guidance" folder beside a profile file given by path.
+GUIDANCE_DIR = "guidance"
+GUIDANCE_TITLE_CHARS = 200
 FIELD_TYPES = {"text", "textarea", "date", "choice", "multichoice"}
 CHOICE_TYPES = {"choice", "multichoice"}
 TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
@@ -129,8 +135,49 @@ def load_profile(name: str) -> Profile:
             },
         )
     profile.categories.exclude(slug__in=slugs).update(active=False)
+    load_guidance(profile, default_guidance(name, data["slug"]))
     transaction.on_commit(forget_categories)
     return profile
+
+
+def default_guidance(name: str, slug: str) -> dict[str, dict[str, dict[str, str]]]:
+    """The default guidance pages of the profile ``name`` (as load_profile takes
+    it) whose slug is ``slug``: {page slug: {"title": texts, "body": texts}}, empty
+    when none ship with it."""
+    folder = Path(name).parent if name.endswith(".toml") else PROFILE_DIR
+    path = folder / GUIDANCE_DIR / f"{slug}.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileInvalid(f"{path}: {exc}") from None
+    _check_guidance(data, path.name)
+    return data
+
+
+def load_guidance(
+    profile: Profile, pages: dict[str, dict[str, dict[str, str]]]
+) -> None:
+    """Store the default guidance pages, except those an administrator edited:
+    loading a profile again must not undo their work."""
+    edited = set(
+        profile.guidance_pages.filter(edited=True).values_list("slug", flat=True)
+    )
+    order = list(GuidanceSlug.values)
+    for slug, page in pages.items():
+        if slug in edited:
+            continue
+        GuidancePage.objects.update_or_create(
+            profile=profile,
+            slug=slug,
+            defaults={
+                "position": order.index(slug),
+                "title": page["title"],
+                "body": page["body"],
+                "updated_at": timezone.now(),
+            },
+        )
 
 
 def category_cache_key(slug: str) -> str:
@@ -173,6 +220,29 @@ def _check_profile(data: dict[str, Any]) -> None:
             raise ProfileInvalid(f"category slug {slug!r} is repeated")
         seen.add(slug)
         _check_category(category, slug)
+
+
+def _check_guidance(data: dict[str, Any], where: str) -> None:
+    unknown = set(data) - set(GuidanceSlug.values)
+    if unknown:
+        raise ProfileInvalid(
+            f"{where}: unknown guidance pages {sorted(unknown)} "
+            f"(known: {', '.join(GuidanceSlug.values)})"
+        )
+    for slug, page in data.items():
+        if not isinstance(page, dict) or set(page) != {"title", "body"}:
+            raise ProfileInvalid(f"{where}: {slug} needs a title and a body, only")
+        _check_texts(page["title"], f"{where}: {slug}.title")
+        _check_texts(page["body"], f"{where}: {slug}.body")
+        limits = {"title": GUIDANCE_TITLE_CHARS, "body": MAX_SOURCE_CHARS}
+        for part, limit in limits.items():
+            if any(
+                not isinstance(text, str) or len(text) > limit
+                for text in page[part].values()
+            ):
+                raise ProfileInvalid(
+                    f"{where}: {slug}.{part} must be text of at most {limit} characters"
+                )
 
 
 def _check_slug(slug: Any, kind: str) -> None:

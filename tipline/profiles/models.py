@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from tipline.lib.i18n import localized
 
@@ -129,3 +130,63 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return "site settings"
+
+
+class GuidanceSlug(models.TextChoices):
+    """The fixed set of guidance pages, in the order the help index lists them;
+    each has its own public address (tipline.outreach.urls)."""
+
+    HOW_TO_REPORT = "how-to-report", _("How to report")
+    WHAT_TO_REPORT = "what-to-report", _("What to report")
+    WHAT_NOT_TO_REPORT = "what-not-to-report", _("What not to report")
+    STAYING_SAFE = "staying-safe", _("Staying safe")
+    REWARDS = "rewards", _("Rewards")
+    WHAT_HAPPENS_NEXT = "what-happens-next", _("What happens next")
+
+
+class GuidancePage(models.Model):
+    """One guidance page of a profile: a title and a Markdown body per language,
+    which administrators edit (issue 15, point 1). The parts that come from live
+    data (channels, categories, deadlines, statuses, reward tiers) are not stored
+    here: the public page renders them around the body, so they stay true.
+
+    Who edited a page is in the audit log (profiles sits below accounts and may
+    not name a user)."""
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="guidance_pages"
+    )
+    slug = models.CharField(max_length=40, choices=GuidanceSlug.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.JSONField()  # {"en": …, "zh-hans": …}
+    body = models.JSONField()  # Markdown, {"en": …, "zh-hans": …}
+    # Set when an administrator saves the page: loading the profile again then
+    # keeps their text instead of the shipped default.
+    edited = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["profile", "slug"], name="guidance_slug_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.profile.slug}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        # "What not to report" keeps the name its address had before issue 15:
+        # it is linked from many pages.
+        if self.slug == GuidanceSlug.WHAT_NOT_TO_REPORT:
+            return reverse("outreach:guidance")
+        return reverse(f"outreach:{self.slug.replace('-', '_')}")
+
+    @property
+    def local_title(self) -> str:
+        return str(localized(self.title) or GuidanceSlug(self.slug).label)
+
+    @property
+    def local_body(self) -> str:
+        return str(localized(self.body))

@@ -57,6 +57,7 @@ PAGES: tuple[Page, ...] = (
     Page("reward_payouts", _("Payouts"), finance),
     Page("reward_records", _("Reward records"), reward_record_keepers),
     Page("audit_log", _("Audit log"), administrators),
+    Page("guidance", _("Guidance pages"), administrators),
 )
 
 

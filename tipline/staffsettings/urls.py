@@ -2,6 +2,7 @@ from django.urls import path
 
 from tipline.staffsettings import (
     audit_log,
+    guidance,
     retention,
     reward_payouts,
     reward_proposals,
@@ -72,4 +73,21 @@ urlpatterns = [
         name="propose_reward",
     ),
     path("audit/", audit_log.browse, name="audit_log"),
+    # Guidance pages (issue 15, point 1).
+    path("settings/guidance/", guidance.guidance_list, name="guidance"),
+    path(
+        "settings/guidance/<slug:slug>/",
+        guidance.edit_guidance,
+        name="edit_guidance",
+    ),
+    path(
+        "settings/guidance/<slug:slug>/preview/",
+        guidance.preview_guidance,
+        name="preview_guidance",
+    ),
+    path(
+        "settings/guidance/<slug:slug>/restore/",
+        guidance.restore_guidance,
+        name="restore_guidance",
+    ),
 ]

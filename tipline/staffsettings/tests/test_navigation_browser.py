@@ -17,6 +17,7 @@ PAGES = (
     "/staff/settings/rewards/",
     "/staff/rewards/records/",
     "/staff/audit/",
+    "/staff/settings/guidance/",
 )
 # An administrator with an authenticator app (their role requires one), and the
 # widest content the pages show: a full audit table with long details (under the
