@@ -76,6 +76,13 @@ LABELS: dict[str, Promise] = {
     "reward.exported": _("Exported the rewards paid (CSV)"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),
+    # Issue 15, point 5: the public bulletins.
+    "bulletin.created": _("Wrote a bulletin draft"),
+    "bulletin.edited": _("Edited a bulletin"),
+    "bulletin.published": _("Published a bulletin"),
+    "bulletin.scheduled": _("Scheduled a bulletin"),
+    "bulletin.unpublished": _("Unpublished a bulletin"),
+    "bulletin.deleted": _("Deleted a bulletin draft"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's
