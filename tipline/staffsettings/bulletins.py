@@ -51,7 +51,9 @@ REFUSED = (bulletins.SlugTaken, bulletins.NotATranslation, bulletins.UnknownCate
 
 
 class BulletinForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=Bulletin.Language.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the bulletin"), choices=Bulletin.Language.choices
+    )
     title = forms.CharField(label=_("Title"), max_length=bulletins.MAX_TITLE)
     slug = forms.SlugField(
         label=_("Address"),

@@ -11,6 +11,7 @@ from tipline.accounts.services import default_team
 from tipline.audit.models import AuditEvent
 from tipline.cases import selectors
 from tipline.cases.models import Case, CaseKey
+from tipline.cases.recovery import teams_without_readers
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,8 @@ def test_their_inbox_is_the_bulletins_editor_and_the_nav_has_no_inbox(case, pres
     assert 'href="/staff/"' not in html
     assert '<a href="/staff/bulletins/">Settings</a>' in html
     assert "Someone photographed the gate." not in html
+
+
+def test_a_team_of_only_communications_staff_has_no_reader(press, profile):
+    # The default team's only member writes bulletins: its reports are unreadable.
+    assert [team.slug for team in teams_without_readers()] == [default_team().slug]
