@@ -21,16 +21,19 @@ REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
 PAYOUTS = "/staff/rewards/payouts/"
 RECORDS = "/staff/rewards/records/"
+BULLETINS = "/staff/bulletins/"
 # Every administrator's settings page, in the navigation's order.
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
+    ("Bulletins", BULLETINS),
     ("Audit log", AUDIT_LOG),
 ]
 SETTINGS_PATHS = {path for _, path in NAV}
-ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS}
+# Reward records are finance's and approvers' too; bulletins communications'.
+ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS, BULLETINS}
 
 
 class Links(HTMLParser):
