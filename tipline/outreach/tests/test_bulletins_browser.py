@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from testkit.helpers import PASSWORD, authenticator_code
@@ -61,6 +62,13 @@ PAGES = {
     "bulletin": "/news/{slug}/",
     "editor-list": "/staff/bulletins/",
     "editor": "/staff/bulletins/{pk}/",
+}
+WCAG_AA = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
 }
 IDS = """
 import json
@@ -165,3 +173,14 @@ def test_a_bulletin_is_written_published_and_read_through_the_feed(
                 assert scroll_width == width, where
                 shoot(page, f"{name}-{width}-{language}")
     context.close()
+
+    # The public pages meet WCAG 2.2 AA as axe-core checks it (axe needs
+    # JavaScript; the pages themselves run none).
+    for locale, slug in (("en", "fake-recruiters"), ("zh-CN", "jia-zhaopin")):
+        context = browser.new_context(locale=locale)
+        page = context.new_page()
+        for path in ("/news/", f"/news/{slug}/"):
+            page.goto(base + path)
+            results = Axe().run(page, options=WCAG_AA)
+            assert results.violations_count == 0, results.generate_report()
+        context.close()
