@@ -104,8 +104,11 @@ def update_bulletin(
 
 @transaction.atomic
 def publish_bulletin(*, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
-    """Publish at once (a scheduled one too, ahead of its time)."""
+    """Publish at once (a scheduled one too, ahead of its time). Publishing one
+    already published (a second tab, a double click) keeps its date."""
     now = now or timezone.now()
+    if bulletin.state == Bulletin.State.PUBLISHED:
+        return bulletin
     _set_state(bulletin, Bulletin.State.PUBLISHED, now, now)
     return bulletin
 

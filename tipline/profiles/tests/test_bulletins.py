@@ -77,6 +77,9 @@ def test_publishing_and_unpublishing(profile):
 
     assert public(profile) == [bulletin]
     assert public(profile, language="zh-hans") == []
+    bulletins.publish_bulletin(bulletin=bulletin, now=now + timedelta(days=1))
+    bulletin.refresh_from_db()
+    assert bulletin.publish_at == now  # a second click moves nothing
 
     bulletins.unpublish_bulletin(bulletin=bulletin)
     bulletin.refresh_from_db()
