@@ -218,3 +218,16 @@ def test_a_bulletin_links_to_its_report_form_and_its_translation(client, profile
     chinese = client.get("/news/fake-recruiters/?in=zh-hans").content.decode()
     assert "网上的假招聘" in chinese
     assert 'lang="zh-hans"' in chinese
+
+
+def test_the_news_pages_load_nothing_from_other_origins(client, profile):
+    write(profile, body=HOSTILE)
+
+    for path in ("/news/", "/news/fake-recruiters/"):
+        response = client.get(path)
+        html = response.content.decode()
+        assert "<script" not in html, path
+        assert "style=" not in html, path
+        assert "<img" not in html, path
+        assert "default-src 'none'" in response["Content-Security-Policy"]
+        assert response["Cache-Control"] == "no-store"
