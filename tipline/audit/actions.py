@@ -79,6 +79,13 @@ LABELS: dict[str, Promise] = {
     # Guidance pages (issue 15, point 1).
     "settings.guidance": _("Changed a guidance page"),
     "settings.guidance_restored": _("Restored a guidance page's default text"),
+    # Issue 15, point 5: the public bulletins.
+    "bulletin.created": _("Wrote a bulletin draft"),
+    "bulletin.edited": _("Edited a bulletin"),
+    "bulletin.published": _("Published a bulletin"),
+    "bulletin.scheduled": _("Scheduled a bulletin"),
+    "bulletin.unpublished": _("Unpublished a bulletin"),
+    "bulletin.deleted": _("Deleted a bulletin draft"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's

@@ -8,6 +8,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tipline.accounts.models import NO_CASE_ACCESS
+
 if TYPE_CHECKING:
     from tipline.accounts.models import User
 
@@ -67,7 +69,11 @@ class Risk(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
-        """Cases whose data key is sealed to ``user``: the only cases they can read."""
+        """Cases whose data key is sealed to ``user``: the only cases they can read.
+        None for a role that never reads reports, even holding a key (one sealed
+        before a change of role, say)."""
+        if user.role in NO_CASE_ACCESS:
+            return self.none()
         return self.filter(keys__user=user)
 
 

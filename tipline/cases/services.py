@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tipline import crypto
-from tipline.accounts.models import Role, Team, User
+from tipline.accounts.models import NO_CASE_ACCESS, Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import evidence, priority, redaction, workflow
@@ -75,9 +75,11 @@ class SealedKeys:
 def seal_for_team(*, team: Team, data_key: bytes) -> SealedKeys:
     """Seal ``data_key`` to every active member of ``team`` with a key pair, and to
     the escrow key. Done before the report's transaction, to keep it short."""
-    members = User.objects.filter(
-        team=team, is_active=True, public_key__isnull=False
-    ).values_list("id", "public_key")
+    members = (
+        User.objects.filter(team=team, is_active=True, public_key__isnull=False)
+        .exclude(role__in=NO_CASE_ACCESS)
+        .values_list("id", "public_key")
+    )
     return SealedKeys(
         escrow=crypto.seal_for_staff(data_key, escrow_public_key()),
         readers=[

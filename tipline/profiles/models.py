@@ -3,6 +3,8 @@ public texts, loaded from a profile file (tipline.profiles.loader)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -190,3 +192,54 @@ class GuidancePage(models.Model):
     @property
     def local_body(self) -> str:
         return str(localized(self.body))
+
+
+class Bulletin(models.Model):
+    """A news article for the public, in one language (issue 15, point 5).
+
+    Written in Markdown by communications staff, rendered and sanitised by
+    ``tipline.lib.markdown.render``. Visible once published, or once a scheduled
+    one's ``publish_at`` has passed: the public reads filter on the time, so no
+    background job has to flip it (``tipline.profiles.bulletins``).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
+    class Language(models.TextChoices):
+        # Each language's own name, as the language switch shows them.
+        EN = "en", "English"
+        ZH_HANS = "zh-hans", "简体中文"
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.PROTECT, related_name="bulletins"
+    )
+    language = models.CharField(max_length=7, choices=Language.choices)
+    # Translations of one another share a group; a new bulletin starts its own.
+    group = models.UUIDField(default=uuid.uuid4, db_index=True)
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500)
+    body = models.TextField()
+    # A category of the profile whose report form the article links to, or "".
+    category_slug = models.SlugField(max_length=40, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["language", "slug"], name="bulletin_slug_unique"
+            ),
+        )
+        indexes = (models.Index(fields=["profile", "language", "state", "publish_at"]),)
+
+    def __str__(self) -> str:
+        return f"{self.language}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:bulletin", args=[self.slug])

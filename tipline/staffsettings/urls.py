@@ -2,6 +2,7 @@ from django.urls import path
 
 from tipline.staffsettings import (
     audit_log,
+    bulletins,
     guidance,
     retention,
     reward_payouts,
@@ -89,5 +90,34 @@ urlpatterns = [
         "settings/guidance/<slug:slug>/restore/",
         guidance.restore_guidance,
         name="restore_guidance",
+    ),
+    path("bulletins/", bulletins.bulletin_list, name="bulletins"),
+    path("bulletins/new/", bulletins.new_bulletin, name="new_bulletin"),
+    path("bulletins/new/preview/", bulletins.preview_new, name="preview_new_bulletin"),
+    path("bulletins/<int:bulletin_id>/", bulletins.edit_bulletin, name="edit_bulletin"),
+    path(
+        "bulletins/<int:bulletin_id>/preview/",
+        bulletins.preview_bulletin,
+        name="preview_bulletin",
+    ),
+    path(
+        "bulletins/<int:bulletin_id>/publish/",
+        bulletins.publish,
+        name="publish_bulletin",
+    ),
+    path(
+        "bulletins/<int:bulletin_id>/schedule/",
+        bulletins.schedule,
+        name="schedule_bulletin",
+    ),
+    path(
+        "bulletins/<int:bulletin_id>/unpublish/",
+        bulletins.unpublish,
+        name="unpublish_bulletin",
+    ),
+    path(
+        "bulletins/<int:bulletin_id>/delete/",
+        bulletins.delete,
+        name="delete_bulletin",
     ),
 ]

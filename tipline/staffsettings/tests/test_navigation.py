@@ -22,17 +22,20 @@ REWARD_PROPOSALS = "/staff/rewards/"
 PAYOUTS = "/staff/rewards/payouts/"
 RECORDS = "/staff/rewards/records/"
 GUIDANCE = "/staff/settings/guidance/"
+BULLETINS = "/staff/bulletins/"
 # Every administrator's settings page, in the navigation's order.
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
+    ("Bulletins", BULLETINS),
     ("Audit log", AUDIT_LOG),
     ("Guidance pages", GUIDANCE),
 ]
 SETTINGS_PATHS = {path for _, path in NAV}
-ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS}
+# Reward records are finance's and approvers' too; bulletins communications'.
+ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS, BULLETINS}
 
 
 class Links(HTMLParser):

@@ -16,6 +16,7 @@ PAGES = (
     "/staff/settings/retention/",
     "/staff/settings/rewards/",
     "/staff/rewards/records/",
+    "/staff/bulletins/",
     "/staff/audit/",
     "/staff/settings/guidance/",
 )
