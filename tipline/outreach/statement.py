@@ -37,6 +37,7 @@ LINES = {
     },
 }
 LANGUAGES = ("en", "zh-hans")
+SEPARATOR = {"en": ": ", "zh-hans": "："}  # noqa: RUF001 -- Chinese punctuation
 
 
 def statement_date(site: Site) -> date:
@@ -53,17 +54,17 @@ def statement_text(*, site: Site, profile: Profile | None, fingerprint: str) -> 
             name = str(localized(site.organisation_name)) or public_text(
                 profile, "site_name"
             )
-        none = LINES["none"][language]
+        none, sep = LINES["none"][language], SEPARATOR[language]
         blocks.append(
             "\n".join(
                 [
                     LINES["title"][language].format(name=name),
                     "",
-                    f"{LINES['web'][language]}: {site.web_address or none}",
-                    f"{LINES['onion'][language]}: {site.onion_address or none}",
-                    f"{LINES['fingerprint'][language]}:",
+                    f"{LINES['web'][language]}{sep}{site.web_address or none}",
+                    f"{LINES['onion'][language]}{sep}{site.onion_address or none}",
+                    f"{LINES['fingerprint'][language]}{sep.strip()}",
                     f"  {fingerprint}",
-                    f"{LINES['date'][language]}: {statement_date(site).isoformat()}",
+                    f"{LINES['date'][language]}{sep}{statement_date(site).isoformat()}",
                     "",
                     LINES["check"][language],
                 ]

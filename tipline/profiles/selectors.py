@@ -12,7 +12,8 @@ from tipline.profiles.models import Site
 # The Site row as last read by this process, and the updated_at it was read at.
 # Every public page shows it, so a page costs one indexed read of updated_at
 # instead of the whole row; a change saved by any process moves updated_at, and
-# the next page of every process reads the row again.
+# the next page of every process reads the row again. So every write of the row
+# sets updated_at (tipline.staffsettings.services does).
 _cache: dict[str, tuple[datetime | None, Site]] = {}
 
 
@@ -24,7 +25,7 @@ def current_site() -> Site:
     stamps = list(Site.objects.filter(pk=1).values_list("updated_at", flat=True))
     version = stamps[0] if stamps else None
     held = _cache.get("site")
-    if held is not None and held[0] == version and (stamps or held[1].pk is None):
+    if held is not None and held[0] == version and (held[1].pk is None) == (not stamps):
         return held[1]
     site = (
         Site.objects.defer("logo_png")

@@ -73,10 +73,18 @@ def test_outsiders_and_other_staff_get_404_and_change_nothing(signed_in, owner, 
         ("colour_primary", "red", "Enter a colour as # and six hexadecimal digits"),
         ("colour_primary", "#12345", "Enter a colour as # and six hexadecimal digits"),
         ("colour_primary", "#1d4e2c;}x{", "Ensure this value has at most 7"),
-        ("colour_primary", "#77aaff", "White text on the main colour has a contrast of"),
+        (
+            "colour_primary",
+            "#77aaff",
+            "White text on the main colour has a contrast of",
+        ),
         ("colour_header", "#222222", "Dark text on the header colour has a contrast"),
         ("colour_header", "#2a6a3c", "have a contrast of"),
-        ("quick_exit_url", "http://www.bbc.com/", "Use an address that starts with https://"),
+        (
+            "quick_exit_url",
+            "http://www.bbc.com/",
+            "Use an address that starts with https://",
+        ),
         ("quick_exit_url", "javascript:alert(1)", "Enter a valid URL"),
         ("quick_exit_url", "https://a:b@www.bbc.com/", "starts with https://"),
         ("organisation_name_en", "N" * 101, "at most 100 characters"),
@@ -150,7 +158,11 @@ def test_a_logo_is_reencoded_without_its_metadata(admin):
     exif[0x8825] = {2: (51, 30, 0)}  # GPS latitude
     exif[0x010E] = "secret description"
     jpeg = image("JPEG", size=(2400, 1200), exif=exif.tobytes(), comment=b"secret")
-    form = {"logo_alt_en": "Crest", "logo_alt_zh": "徽章", "logo": upload(jpeg, "l.jpg")}
+    form = {
+        "logo_alt_en": "Crest",
+        "logo_alt_zh": "徽章",
+        "logo": upload(jpeg, "l.jpg"),
+    }
 
     response = post_form(admin, PAGE, LOGO, form)
 
@@ -187,14 +199,23 @@ def test_administrators_set_identity_and_public_pages_show_it(admin, client):
 
     assert response.status_code == 302
     site = Site.objects.get()
-    assert site.organisation_name == {"en": "National Protective Service", "zh-hans": "国家保护局"}
+    assert site.organisation_name == {
+        "en": "National Protective Service",
+        "zh-hans": "国家保护局",
+    }
     assert site.colour_primary == "#1d4e2c"
     assert site.contact == {"en": GOOD_IDENTITY["contact_en"]}
     assert site.quick_exit_url == "https://www.bbc.com/weather"
     event = AuditEvent.objects.get(action="settings.site")
     assert event.target == "site:identity"
     assert event.detail == {
-        "changed": ["organisation_name", "colour_primary", "contact", "emergency", "quick_exit_url"]
+        "changed": [
+            "organisation_name",
+            "colour_primary",
+            "contact",
+            "emergency",
+            "quick_exit_url",
+        ]
     }
     home = client.get("/").content.decode()
     assert "National Protective Service" in home
@@ -217,7 +238,10 @@ def test_administrators_set_the_channels(admin):
     assert site.web_address == "https://report.example.org/"
     assert site.onion_address == ONION
     assert site.phone_lines == [
-        {"number": "+44 20 7946 0000", "hours": {"en": "Monday to Friday", "zh-hans": "周一至周五"}},
+        {
+            "number": "+44 20 7946 0000",
+            "hours": {"en": "Monday to Friday", "zh-hans": "周一至周五"},
+        },
         {"number": "0800 123 456", "hours": {}},
     ]
     assert site.postal_address == {"en": "PO Box 1, London", "zh-hans": "伦敦 1 号信箱"}
@@ -233,7 +257,11 @@ def test_administrators_set_the_channels(admin):
     [
         ("web_address", "http://report.example.org/", "starts with https://"),
         ("onion_address", "abc.onion", "Enter a version 3 onion address"),
-        ("onion_address", "a" * 56 + ".onion.evil.com", "Enter a version 3 onion address"),
+        (
+            "onion_address",
+            "a" * 56 + ".onion.evil.com",
+            "Enter a version 3 onion address",
+        ),
         ("phone_lines", "call us | any time", "Line 1: start with the phone number"),
         ("phone_lines", "\n".join(["112"] * 6), "Enter at most 5 phone lines"),
     ],
