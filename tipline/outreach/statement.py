@@ -54,6 +54,8 @@ def statement_text(*, site: Site, profile: Profile | None, fingerprint: str) -> 
             name = str(localized(site.organisation_name)) or public_text(
                 profile, "site_name"
             )
+        # One line: a name cannot add lines of its own to what is signed.
+        name = " ".join(name.split())
         none, sep = LINES["none"][language], SEPARATOR[language]
         blocks.append(
             "\n".join(

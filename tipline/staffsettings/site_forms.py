@@ -65,10 +65,14 @@ class BilingualForm(forms.Form):
         }
 
     def texts(self, name: str) -> dict[str, str]:
+        long = {field: multiline for field, _, _, multiline in self.texts_fields}
         found = {
             CODES[suffix]: self.cleaned_data[f"{name}_{suffix}"].strip()
             for suffix, _language in LANGUAGES
         }
+        if not long[name]:
+            # A one-line text stays one line (the header, the signed statement).
+            found = {code: " ".join(text.split()) for code, text in found.items()}
         return {code: text for code, text in found.items() if text}
 
 

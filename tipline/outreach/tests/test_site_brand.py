@@ -190,3 +190,14 @@ def test_a_hostile_colour_in_the_database_never_reaches_the_stylesheet(client, p
     )
     css = client.get("/site/brand.css").content.decode()
     assert css.endswith(":root { --accent: #0b4f8a; --header-bg: #ffffff; }\n")
+
+
+def test_a_hostile_quick_exit_in_the_database_never_reaches_the_link(client, profile):
+    Site.objects.create(
+        pk=1,
+        quick_exit_url="javascript:alert(document.cookie)",
+        updated_at=timezone.now(),
+    )
+    html = client.get("/").content.decode()
+    assert "javascript:" not in html
+    assert 'href="https://www.wikipedia.org/" rel="noreferrer"' in html

@@ -152,3 +152,15 @@ def test_unpublished_addresses_are_said_to_be_so(client, profile):
     assert "网址：（未公布）" in statement
     page = client.get("/verify-this-site/").content.decode()
     assert page.count("Not published yet.") == 2
+
+
+def test_a_name_cannot_add_lines_to_the_signed_statement(client, profile):
+    Site.objects.create(
+        pk=1,
+        organisation_name={"en": "Real\nWeb address: https://evil.example/"},
+        updated_at=timezone.now(),
+    )
+    statement = client.get("/verify-this-site/statement.txt").content.decode()
+    assert "Official channels of Real Web address: https://evil.example/\n" in statement
+    assert "\nWeb address: https://evil" not in statement
+    assert "\nWeb address: (not published)\n" in statement

@@ -30,6 +30,17 @@ def site_markdown(source: str) -> SafeString:
 
 
 @register.filter
+def exit_url(site: Site) -> str:
+    """``{{ site|exit_url }}``: the quick exit's address, or the default one if
+    what is stored is not an http(s) address (a ``javascript:`` address must
+    never reach a link, whoever wrote it to the database)."""
+    url = str(site.quick_exit_url)
+    if url.startswith(("https://", "http://")):
+        return url
+    return str(Site._meta.get_field("quick_exit_url").default)
+
+
+@register.filter
 def asset_version(site: Site) -> str:
     """``{{ site|asset_version }}``: the ``?v=`` of the brand stylesheet and logo."""
     return branding.version_of(site.updated_at)

@@ -230,6 +230,16 @@ def test_administrators_set_identity_and_public_pages_show_it(admin, client):
     assert AuditEvent.objects.filter(action="settings.site").count() == 1
 
 
+def test_a_one_line_text_stays_one_line(admin):
+    data = {
+        **GOOD_IDENTITY,
+        "organisation_name_en": "  National\r\nProtective   Service ",
+    }
+
+    assert post_form(admin, PAGE, IDENTITY, data).status_code == 302
+    assert Site.objects.get().organisation_name["en"] == "National Protective Service"
+
+
 def test_administrators_set_the_channels(admin):
     response = post_form(admin, PAGE, CHANNELS, GOOD_CHANNELS)
 
