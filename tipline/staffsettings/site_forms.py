@@ -24,17 +24,17 @@ NEEDS_HTTPS = _("Use an address that starts with https://.")
 BAD_COLOUR = _("Enter a colour as # and six hexadecimal digits, for example #0b4f8a.")
 CONTRAST = {
     "primary": _(
-        "White text on the main colour has a contrast of %(ratio)s:1, and links in "
-        "it on the white page too; WCAG AA needs at least 4.5:1. Choose a darker "
-        "main colour."
+        "The main colour has a contrast of only %(ratio)s:1 with white (the text "
+        "of its buttons, the page behind its links); WCAG AA needs at least "
+        "4.5:1. Choose a darker main colour."
     ),
     "header": _(
-        "The header's links, in the main colour, have a contrast of %(ratio)s:1 on "
-        "the header colour; WCAG AA needs at least 4.5:1."
+        "The header's links, in the main colour, have a contrast of only "
+        "%(ratio)s:1 on the header colour; WCAG AA needs at least 4.5:1."
     ),
     "header_text": _(
-        "Dark text on the header colour has a contrast of %(ratio)s:1; WCAG AA "
-        "needs at least 4.5:1. Choose a lighter header colour."
+        "Dark text on the header colour has a contrast of only %(ratio)s:1; WCAG "
+        "AA needs at least 4.5:1. Choose a lighter header colour."
     ),
 }
 
