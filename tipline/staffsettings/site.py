@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.decorators import StaffRequest
+from tipline.profiles import branding
 from tipline.profiles.models import Site
 from tipline.staffsettings import services
 from tipline.staffsettings.pages import settings_page
@@ -130,7 +131,7 @@ def _page(
         ),
         "logo": logo or LogoForm(initial=LogoForm.initial_texts(site)),
         "has_logo": bool(site.logo_png),
-        "logo_version": site.updated_at,
+        "logo_version": branding.version_of(site.updated_at),
         "settings_page": "site",
     }
     return render(request, "staffsettings/site.html", context, status=status)
