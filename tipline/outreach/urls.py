@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tipline.outreach import bulletin_views, guide, verify_views, views
+from tipline.outreach import bulletin_views, guide, site_views, verify_views, views
 from tipline.outreach.feeds import bulletin_feed
 
 app_name = "outreach"
@@ -34,4 +34,20 @@ urlpatterns = [
     path("news/feed/", bulletin_views.feed_here, name="feed_here"),
     path("news/feed/<str:language>/", bulletin_feed, name="bulletin_feed"),
     path("news/<slug:slug>/", bulletin_views.bulletin, name="bulletin"),
+    # Issue 15 "site": the brand served by the site itself, and the page that
+    # proves the channel is genuine.
+    path("site/brand.css", site_views.brand_css, name="brand_css"),
+    path("site/logo.png", site_views.logo, name="site_logo"),
+    path("verify-this-site/", site_views.verify_site, name="verify_site"),
+    path("verify-this-site/statement.txt", site_views.statement, name="statement"),
+    path(
+        "verify-this-site/statement.txt.p7s",
+        site_views.statement_signature,
+        name="statement_signature",
+    ),
+    path(
+        "verify-this-site/certificate.pem",
+        site_views.certificate,
+        name="signing_certificate",
+    ),
 ]

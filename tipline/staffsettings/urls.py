@@ -10,6 +10,7 @@ from tipline.staffsettings import (
     reward_records,
     rewards,
     routing,
+    site,
 )
 
 # The paths are those the pages had in their former apps, so bookmarks still work.
@@ -24,6 +25,10 @@ urlpatterns = [
         name="delete_rule",
     ),
     path("settings/retention/", retention.retention_settings, name="retention"),
+    path("settings/site/", site.site_settings, name="site"),
+    path("settings/site/identity/", site.set_identity, name="set_site_identity"),
+    path("settings/site/channels/", site.set_channels, name="set_site_channels"),
+    path("settings/site/logo/", site.set_logo, name="set_site_logo"),
     path("settings/rewards/", rewards.rewards_settings, name="rewards"),
     path(
         "settings/rewards/tiers/<int:tier_id>/",

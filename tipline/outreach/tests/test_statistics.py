@@ -502,8 +502,11 @@ def test_the_page_makes_no_query_per_programme_or_year(
     client, profile, django_assert_max_num_queries, size
 ):
     many(size, size)
+    # Every page reads the Site row's updated_at (tipline.profiles.selectors): one
+    # query once this process holds the row, which the first page reads.
+    client.get("/")
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         lines = published(client)
 
     assert len(lines) == size

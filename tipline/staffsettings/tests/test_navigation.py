@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 ROUTING = "/staff/settings/triage/"
 RETENTION = "/staff/settings/retention/"
+SITE = "/staff/settings/site/"
 AUDIT_LOG = "/staff/audit/"
 REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
@@ -27,6 +28,7 @@ BULLETINS = "/staff/bulletins/"
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
+    ("Site", SITE),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
     ("Bulletins", BULLETINS),

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 PAGES = (
     "/staff/settings/triage/",
     "/staff/settings/retention/",
+    "/staff/settings/site/",
     "/staff/settings/rewards/",
     "/staff/rewards/records/",
     "/staff/bulletins/",
