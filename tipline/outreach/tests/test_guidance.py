@@ -8,7 +8,12 @@ import re
 import pytest
 from django.test import Client
 
-from testkit.helpers import post_form, receipt_in
+from testkit.helpers import (
+    foreign_scripts,
+    loaded_from_elsewhere,
+    post_form,
+    receipt_in,
+)
 from tipline.cases.models import REPORTER_OUTCOME, REPORTER_STATUS, Outcome, Status
 from tipline.outreach import guide
 from tipline.outreach.tests.test_profile_texts import FOREIGN_WORDS, visible_text
@@ -45,9 +50,9 @@ def test_guidance_pages_refuse_posts_and_load_nothing_from_elsewhere(
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<script" not in html
+    assert foreign_scripts(html) == []
     assert "style=" not in html
-    assert "https://" not in html
+    assert loaded_from_elsewhere(html) == []
     assert response["Cache-Control"] == "no-store"
 
 
