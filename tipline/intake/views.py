@@ -24,11 +24,12 @@ from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
 from tipline import crypto
-from tipline.intake import browser, flood, proof, services
+from tipline.intake import browser, flood, held, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import STORAGE_FULL, ReportForm
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
+from tipline.intake.uploads import BoundedUpload
 from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,
@@ -70,6 +71,30 @@ def choose_category(request: HttpRequest) -> HttpResponse:
     )
 
 
+HELD_LOST = gettext_lazy(
+    "The files you chose earlier could not be kept (the page was open too long, "
+    "or it was changed). Your text is kept below: choose the files again and "
+    "send the report."
+)
+# Refusals after which the form is shown again with the reporter's files held.
+HOLDS_FILES = frozenset(
+    {
+        Refusal.INVALID,
+        Refusal.SENT_TOO_SOON,
+        Refusal.HELD_LOST,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Files held from an earlier step of this form (tipline.intake.held)."""
+
+    token: str
+    uploads: list[BoundedUpload]
+    lost: bool
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest, slug: str) -> HttpResponse:
@@ -77,14 +102,30 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return _blank_or_draft_form(request, category)
     form = ReportForm(request.POST, request.FILES, category=category)
+    kept = _open_held(request)
+    try:
+        return _take(request, category, form, kept)
+    finally:
+        for upload in kept.uploads:
+            upload.close()
+
+
+def _take(
+    request: HttpRequest, category: Category, form: ReportForm, kept: Kept
+) -> HttpResponse:
     outcome = take_report(
         category=category,
         form=form,
         token=request.POST.get("token", ""),
         proof=request.POST.get(proof.FIELD, ""),
+        held=kept.uploads,
+        held_lost=kept.lost,
     )
     if not isinstance(outcome, Refused):
+        if kept.token:
+            held.release_held(kept.token)
         return _to_receipt_page(request, outcome, category)
+    hold = _hold_again(request, kept, outcome)
     match outcome.reason:
         case Refusal.TOKEN_EXPIRED | Refusal.TOKEN_INVALID:
             return _refresh_token(
@@ -107,7 +148,35 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         case Refusal.STORAGE_FULL:
             form.add_error(None, STORAGE_FULL)
             return _render_form(request, category, form, status=503)
-    return _render_form(request, category, form, status=400)
+    if kept.lost:
+        form.add_error("files", HELD_LOST)
+    return _render_form(request, category, form, status=400, hold=hold)
+
+
+def _open_held(request: HttpRequest) -> Kept:
+    token = request.POST.get(held.FIELD, "")
+    if not token:
+        return Kept("", [], lost=False)
+    try:
+        uploads = held.open_held(token, dropped=request.POST.getlist(held.DROP_FIELD))
+    except held.HeldFilesLost:
+        return Kept("", [], lost=True)
+    return Kept(token, uploads, lost=False)
+
+
+def _hold_again(request: HttpRequest, kept: Kept, outcome: Refused) -> held.Hold | None:
+    """Hold the reporter's files for the form shown again, in place of the
+    earlier hold, which goes either way. Only for a genuine form token: a forged
+    post stores nothing."""
+    hold = None
+    if outcome.reason in HOLDS_FILES and _token_is_genuine(request.POST.get("token")):
+        new = [
+            f for f in request.FILES.getlist("files") if isinstance(f, BoundedUpload)
+        ]
+        hold = held.hold_files(held.join_within_limits(kept.uploads, new))
+    if kept.token:
+        held.release_held(kept.token)
+    return hold
 
 
 def _to_receipt_page(
@@ -300,10 +369,14 @@ def _render_form(
     status: int = 200,
     *,
     files_dropped: bool = False,
+    hold: held.Hold | None = None,
 ) -> HttpResponse:
     context = {
         "category": category,
         "form": form,
+        "hold": hold,
+        "held_field": held.FIELD,
+        "drop_field": held.DROP_FIELD,
         "proof_bits": flood.proof_bits(),
         "files_dropped": files_dropped,
         "keep_form": REPORT_FORM_ID,
