@@ -44,6 +44,7 @@ class Refusal(enum.Enum):
     FILES_REFUSED = enum.auto()  # a file the scrubber refused: ``files``
     STORAGE_FULL = enum.auto()  # no space left: nothing was stored
     HELD_LOST = enum.auto()  # files held for a second step could not be opened
+    SECOND_STEP = enum.auto()  # questions the answers call for were not shown yet
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ def take_report(
         return Refused(Refusal.INVALID)
     if held_lost and not services.already_received(token_secret=secret):
         return Refused(Refusal.HELD_LOST)
+    if form.pending:
+        return Refused(Refusal.SECOND_STEP)
     uploads = held_files.join_within_limits(held, form.cleaned_data["files"])
     submission = _stored(
         lambda: services.submit_report(

@@ -26,7 +26,7 @@ from django.views.i18n import set_language
 from tipline import crypto
 from tipline.intake import browser, flood, held, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import STORAGE_FULL, ReportForm
+from tipline.intake.forms import SHOWN_FIELD, STORAGE_FULL, ReportForm
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.intake.uploads import BoundedUpload
@@ -82,6 +82,7 @@ HOLDS_FILES = frozenset(
         Refusal.INVALID,
         Refusal.SENT_TOO_SOON,
         Refusal.HELD_LOST,
+        Refusal.SECOND_STEP,
     }
 )
 
@@ -101,7 +102,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_active_category(slug)
     if request.method == "GET":
         return _blank_or_draft_form(request, category)
-    form = ReportForm(request.POST, request.FILES, category=category)
+    form = ReportForm(request.POST, request.FILES, category=category, in_steps=True)
     kept = _open_held(request)
     try:
         return _take(request, category, form, kept)
@@ -148,6 +149,9 @@ def _take(
         case Refusal.STORAGE_FULL:
             form.add_error(None, STORAGE_FULL)
             return _render_form(request, category, form, status=503)
+        case Refusal.SECOND_STEP:
+            # Not an error: the questions the first answers call for.
+            return _render_form(request, category, form, hold=hold, second_step=True)
     if kept.lost:
         form.add_error("files", HELD_LOST)
     return _render_form(request, category, form, status=400, hold=hold)
@@ -370,8 +374,11 @@ def _render_form(
     *,
     files_dropped: bool = False,
     hold: held.Hold | None = None,
+    second_step: bool = False,
 ) -> HttpResponse:
     context = {
+        "second_step": second_step,
+        "shown_field": SHOWN_FIELD,
         "category": category,
         "form": form,
         "hold": hold,
