@@ -48,7 +48,7 @@ def test_hostile_answers_to_unmet_conditions_are_dropped(browser_client, owner):
             "moved_app": "no",
             "moved_app_which": "INJECTED app",
             "shown_questions": ["platform_other", "moved_app_which"],
-            "asked_for": ASKED,
+            "what_happened": ASKED,
         },
         follow=True,
     )
@@ -57,7 +57,7 @@ def test_hostile_answers_to_unmet_conditions_are_dropped(browser_client, owner):
     assert "platform_other" not in answers
     assert "moved_app_which" not in answers
     assert answers["platform"] == "email"
-    assert answers["asked_for"] == ASKED
+    assert answers["what_happened"] == ASKED
 
 
 def test_unmet_questions_are_hidden_and_disabled(client, profile):
@@ -76,7 +76,7 @@ def test_without_javascript_a_met_condition_is_a_second_step(browser_client, own
             **form_tokens(html),
             "platform": "other",
             "moved_app": "yes",
-            "asked_for": ASKED,
+            "what_happened": ASKED,
             "profile_link": "javascript:alert(1)",
             "files": [SimpleUploadedFile("chat.jpg", gps_jpeg(), "image/jpeg")],
         },
@@ -102,7 +102,7 @@ def test_without_javascript_a_met_condition_is_a_second_step(browser_client, own
             "moved_app": "yes",
             "moved_app_which": "Telegram",
             "shown_questions": ["platform_other", "moved_app_which"],
-            "asked_for": ASKED,
+            "what_happened": ASKED,
             "profile_link": "javascript:alert(1)",
         },
         follow=True,
@@ -125,7 +125,7 @@ def test_with_javascript_a_shown_question_goes_straight_through(browser_client, 
             "platform": "other",
             "platform_other": "A forum for engineers",
             "shown_questions": "platform_other",
-            "asked_for": ASKED,
+            "what_happened": ASKED,
         },
         follow=True,
     )
@@ -140,7 +140,7 @@ def test_hostile_profile_link_is_kept_as_text_and_bounded(browser_client, owner)
         {
             **form_tokens(html),
             "platform": "email",
-            "asked_for": ASKED,
+            "what_happened": ASKED,
             "profile_link": "https://x.example/" + "a" * 2000,
         },
     )
@@ -154,7 +154,7 @@ def test_hostile_profile_link_is_kept_as_text_and_bounded(browser_client, owner)
         {
             **form_tokens(html),
             "platform": "email",
-            "asked_for": ASKED,
+            "what_happened": ASKED,
             "profile_link": hostile,
         },
         follow=True,
