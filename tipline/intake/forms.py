@@ -135,6 +135,18 @@ HONEYPOT = "homepage"
 # Posted from inside each conditional question's fieldset: which of them the
 # reporter was shown (a disabled fieldset posts nothing).
 SHOWN_FIELD = "shown_questions"
+# Posted with the value "yes" once the guardrail's reminder was shown (issue 15,
+# point 3): the reporter chose to send the report as it is.
+GUARDRAIL_FIELD = "guardrail_confirmed"
+TEXT_TYPES = frozenset({"text", "textarea"})
+GUARDRAIL_REMINDER = _(
+    "Your report mentions someone's religion, ethnicity, nationality, opinions or "
+    "another personal characteristic, but does not say what anyone did. Who a "
+    "person is, or what they believe, is not a reason for suspicion. If you can, "
+    "describe what the person did or said: for example what they asked for, "
+    "offered or photographed, or where they went. You may also send the report "
+    "as it is."
+)
 
 
 @dataclass(frozen=True)
@@ -218,6 +230,15 @@ class ReportForm(forms.Form):
                 shown=bound.name not in self.unmet,
             )
             for bound in self.visible_fields()
+        ]
+
+    def typed_texts(self) -> list[str]:
+        """What the reporter typed in their own words (not their choices), for
+        the guardrail (tipline.profiles.guardrail)."""
+        return [
+            str(answer["value"])
+            for answer in self.answers()
+            if answer["type"] in TEXT_TYPES and answer["value"]
         ]
 
     @property

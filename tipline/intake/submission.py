@@ -30,6 +30,7 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
+from tipline.profiles import guardrail
 from tipline.profiles.models import Category
 
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class Refusal(enum.Enum):
     STORAGE_FULL = enum.auto()  # no space left: nothing was stored
     HELD_LOST = enum.auto()  # files held for a second step could not be opened
     SECOND_STEP = enum.auto()  # questions the answers call for were not shown yet
+    GUARDRAIL = enum.auto()  # names a protected characteristic, no behaviour
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def take_report(
     proof: str = "",
     held: Sequence[BoundedUpload] = (),
     held_lost: bool = False,
+    guardrail_confirmed: bool = False,
 ) -> services.Submission | Refused:
     """Check and store a report sent with ``form`` (bound to the answers, the
     files and the reporter's choice about originals) and its form ``token``;
@@ -70,7 +73,10 @@ def take_report(
     ``held``: files kept from an earlier step of the same form, which join the
     new ones; ``held_lost``: the form said files were kept but they could not be
     opened, so a new report is refused (it would lack them) while the same form
-    sent again still finds the report it made."""
+    sent again still finds the report it made. ``guardrail_confirmed``: the
+    reporter saw the guardrail's reminder and sends the report as it is; until
+    then a text that names a protected characteristic and no behaviour is
+    refused with GUARDRAIL (nothing about it is stored or logged)."""
     try:
         secret = read_form_token(
             token,
@@ -91,6 +97,10 @@ def take_report(
         return Refused(Refusal.HELD_LOST)
     if form.pending:
         return Refused(Refusal.SECOND_STEP)
+    if not guardrail_confirmed and guardrail.needs_reminder(
+        form.typed_texts(), category.profile.guardrail
+    ):
+        return Refused(Refusal.GUARDRAIL)
     uploads = held_files.join_within_limits(held, form.cleaned_data["files"])
     submission = _stored(
         lambda: services.submit_report(

@@ -26,7 +26,13 @@ from django.views.i18n import set_language
 from tipline import crypto
 from tipline.intake import browser, flood, held, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import SHOWN_FIELD, STORAGE_FULL, ReportForm
+from tipline.intake.forms import (
+    GUARDRAIL_FIELD,
+    GUARDRAIL_REMINDER,
+    SHOWN_FIELD,
+    STORAGE_FULL,
+    ReportForm,
+)
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.intake.uploads import BoundedUpload
@@ -83,6 +89,7 @@ HOLDS_FILES = frozenset(
         Refusal.SENT_TOO_SOON,
         Refusal.HELD_LOST,
         Refusal.SECOND_STEP,
+        Refusal.GUARDRAIL,
     }
 )
 
@@ -121,6 +128,7 @@ def _take(
         proof=request.POST.get(proof.FIELD, ""),
         held=kept.uploads,
         held_lost=kept.lost,
+        guardrail_confirmed=request.POST.get(GUARDRAIL_FIELD) == "yes",
     )
     if not isinstance(outcome, Refused):
         if kept.token:
@@ -152,6 +160,9 @@ def _take(
         case Refusal.SECOND_STEP:
             # Not an error: the questions the first answers call for.
             return _render_form(request, category, form, hold=hold, second_step=True)
+        case Refusal.GUARDRAIL:
+            # A reminder, not an error: the reporter may send the report as it is.
+            return _render_form(request, category, form, hold=hold, reminder=True)
     if kept.lost:
         form.add_error("files", HELD_LOST)
     return _render_form(request, category, form, status=400, hold=hold)
@@ -375,9 +386,15 @@ def _render_form(
     files_dropped: bool = False,
     hold: held.Hold | None = None,
     second_step: bool = False,
+    reminder: bool = False,
 ) -> HttpResponse:
     context = {
         "second_step": second_step,
+        "reminder": reminder,
+        "guardrail_confirmed": request.POST.get(GUARDRAIL_FIELD) == "yes",
+        "guardrail_field": GUARDRAIL_FIELD,
+        "reminder_text": GUARDRAIL_REMINDER,
+        "guardrail_lists": category.profile.guardrail,
         "shown_field": SHOWN_FIELD,
         "category": category,
         "form": form,
