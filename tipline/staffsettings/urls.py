@@ -2,6 +2,7 @@ from django.urls import path
 
 from tipline.staffsettings import (
     audit_log,
+    guardrails,
     retention,
     reward_payouts,
     reward_proposals,
@@ -22,6 +23,7 @@ urlpatterns = [
         name="delete_rule",
     ),
     path("settings/retention/", retention.retention_settings, name="retention"),
+    path("settings/guardrail/", guardrails.guardrail_settings, name="guardrail"),
     path("settings/rewards/", rewards.rewards_settings, name="rewards"),
     path(
         "settings/rewards/tiers/<int:tier_id>/",

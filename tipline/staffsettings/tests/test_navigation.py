@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 ROUTING = "/staff/settings/triage/"
 RETENTION = "/staff/settings/retention/"
+GUARDRAIL = "/staff/settings/guardrail/"
 AUDIT_LOG = "/staff/audit/"
 REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
@@ -25,6 +26,7 @@ RECORDS = "/staff/rewards/records/"
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
+    ("Guardrail", GUARDRAIL),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
     ("Audit log", AUDIT_LOG),
@@ -219,7 +221,7 @@ def test_rewards_approvers_see_only_the_reward_proposals_and_records(profile):
         ("Reward records", RECORDS, None),
     ]
     paths = [*ADMINISTRATORS_ONLY, PAYOUTS]
-    assert [client.get(path).status_code for path in paths] == [404] * 5
+    assert [client.get(path).status_code for path in paths] == [404] * len(paths)
 
 
 def test_finance_staff_see_only_the_payouts_and_records(profile):
@@ -235,7 +237,7 @@ def test_finance_staff_see_only_the_payouts_and_records(profile):
         ("Reward records", RECORDS, None),
     ]
     paths = [*ADMINISTRATORS_ONLY, REWARD_PROPOSALS]
-    assert [client.get(path).status_code for path in paths] == [404] * 5
+    assert [client.get(path).status_code for path in paths] == [404] * len(paths)
 
 
 def test_someone_not_signed_in_is_sent_to_sign_in_from_every_settings_page(profile):
