@@ -66,7 +66,9 @@ REPORT_FORM_ID = "report-form"
 MESSAGE_FORM_ID = "message-form"
 SIGNIN_FORM_ID = "signin-form"
 # Form fields a language change does not keep: the change itself and the CSRF token.
-NOT_KEPT = frozenset({"csrfmiddlewaretoken", "language", "next", "draft_of"})
+NOT_KEPT = frozenset(
+    {"csrfmiddlewaretoken", "language", "next", "draft_of", held.FIELD, held.DROP_FIELD}
+)
 
 
 def choose_category(request: HttpRequest) -> HttpResponse:
@@ -276,11 +278,20 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         draft = {
             "form": request.POST.get("draft_of", ""),
             "data": data,
-            "files_dropped": bool(request.FILES),
+            # Held files are not carried into a draft (their key would outlive
+            # the form there): they are deleted, and the page says so.
+            "files_dropped": bool(request.FILES) or _release(request),
         }
         browser.start(response, browser.DRAFT, draft, path=target)
     response.status_code = 303
     return response
+
+
+def _release(request: HttpRequest) -> bool:
+    token = request.POST.get(held.FIELD, "")
+    if token:
+        held.release_held(token)
+    return bool(token)
 
 
 @dataclass(frozen=True)

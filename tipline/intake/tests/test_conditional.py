@@ -4,8 +4,9 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
-from testkit.helpers import PASSWORD, form_tokens, receipt_in
+from testkit.helpers import PASSWORD, form_tokens, receipt_in, staff_login
 from tipline.accounts.services import unlock_private_key
 from tipline.cases import workspace
 from tipline.cases.models import Attachment, Case, Report
@@ -161,3 +162,10 @@ def test_hostile_profile_link_is_kept_as_text_and_bounded(browser_client, owner)
     )
     assert receipt_in(response.content.decode())
     assert answers_of(owner)["profile_link"] == hostile
+    # Staff read it as text: never a link, never markup.
+    staff = Client(enforce_csrf_checks=True)
+    staff_login(staff, owner)
+    page = staff.get(f"/staff/cases/{Case.objects.get().pk}/").content.decode()
+    assert "javascript:alert(1)" in page
+    assert 'href="javascript:' not in page
+    assert "&lt;b&gt;@anna&lt;/b&gt;" in page

@@ -188,3 +188,28 @@ def _bounded(data):
         charset=None,
         content_type_extra=None,
     )
+
+
+def test_a_language_change_deletes_held_files_and_says_to_choose_again(
+    browser_client, owner, clean_storage
+):
+    html = first_step(browser_client, gps_jpeg(), {"where": "Gate 7"})
+    token = HELD_RE.search(html).group(1)
+    response = browser_client.post(
+        "/language/keep/",
+        {
+            **form_tokens(html),
+            "language": "en",
+            "next": URL,
+            "draft_of": "report-form",
+            "held_files": token,
+            "where": "Gate 7",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Gate 7" in page
+    assert "choose your files again before sending" in page
+    assert HeldFile.objects.count() == 0
+    assert token not in page
+    assert 'name="held_files"' not in page

@@ -77,6 +77,15 @@
   }
 
   let sendAnyway = false;
+  // While the reminder is open, its two buttons are the way on.
+  const sendButton = form.querySelector("button[type=submit]");
+
+  function showReminder(shown) {
+    box.hidden = !shown;
+    if (sendButton) {
+      sendButton.hidden = shown;
+    }
+  }
 
   form.addEventListener(
     "submit",
@@ -86,7 +95,7 @@
       }
       event.preventDefault();
       event.stopImmediatePropagation();
-      box.hidden = false;
+      showReminder(true);
       box.focus();
     },
     true,
@@ -97,7 +106,7 @@
     if (!action) {
       return;
     }
-    box.hidden = true;
+    showReminder(false);
     if (action.dataset.guardrail === "send") {
       sendAnyway = true;
       const confirmed = document.createElement("input");
