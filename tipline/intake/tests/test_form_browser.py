@@ -61,6 +61,12 @@ def test_without_javascript_steps_keep_text_and_files(
     base = shared_tipline.url
     context = context_in(browser, base, language, javascript=False)
     page = context.new_page()
+    # The choose page says first what belongs elsewhere (open without JavaScript).
+    page.goto(base + "/report/")
+    page.locator("#elsewhere summary").click()
+    expect(page.locator("#elsewhere dl")).to_be_visible()
+    no_sideways_scroll(page)
+    shoot(page, f"nojs-choose-{language}")
     page.goto(base + FORM)
     expect(page.locator("#elsewhere")).to_be_visible()
     expect(page.locator("#id_platform_other")).to_be_hidden()
