@@ -8,6 +8,7 @@ Responses are never cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -405,7 +406,7 @@ def _render_form(
         "guardrail_confirmed": request.POST.get(GUARDRAIL_FIELD) == "yes",
         "guardrail_field": GUARDRAIL_FIELD,
         "reminder_text": GUARDRAIL_REMINDER,
-        "guardrail_lists": category.profile.guardrail,
+        "guardrail_json": json.dumps(category.profile.guardrail, ensure_ascii=False),
         "shown_field": SHOWN_FIELD,
         "category": category,
         "form": form,

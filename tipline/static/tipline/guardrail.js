@@ -1,6 +1,6 @@
 // The guardrail on the report form (issue 15, point 3), in the browser: before
 // the report is sent, its text is checked against the profile's word lists (in
-// the page as JSON data, not script). A text that names a protected
+// the page as JSON in a data attribute, not as script). A text that names a protected
 // characteristic and no behaviour shows a short reminder in place, with "Send
 // anyway" and "Edit my report". Without this script the server does the same
 // check and shows the reminder as a confirmation step. Nothing is sent anywhere
@@ -11,14 +11,13 @@
 
 (function () {
   const form = document.getElementById("report-form");
-  const data = document.getElementById("guardrail-lists");
   const box = document.getElementById("guardrail-reminder");
-  if (!form || !data || !box || !String.prototype.normalize) {
+  if (!form || !box || !box.dataset.lists || !String.prototype.normalize) {
     return;
   }
   let lists;
   try {
-    lists = JSON.parse(data.textContent);
+    lists = JSON.parse(box.dataset.lists);
   } catch (error) {
     return;
   }
