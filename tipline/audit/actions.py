@@ -57,6 +57,7 @@ LABELS: dict[str, Promise] = {
     "settings.priority": _("Changed priority rules"),
     "settings.retention": _("Changed a retention period"),
     "settings.site": _("Changed the site settings"),
+    "settings.guardrail": _("Changed the guardrail's word lists"),
     "retention.purge": _("Destroyed cases past their retention"),
     "backup.written": _("Wrote a backup"),
     "backup.restored": _("Restored a backup"),

@@ -155,6 +155,15 @@ def submit_report(
     )
 
 
+def already_received(*, token_secret: bytes) -> bool:
+    """Whether the form with this token has already made a report (a form sent
+    again after its held files were released with the stored report)."""
+    pepper = settings.RECEIPT_PEPPER.encode()
+    receipt = crypto.receipt_from_token(token_secret, pepper)
+    lookup = crypto.derive_receipt_keys(receipt, pepper).lookup.hex()
+    return Report.objects.filter(receipt_lookup=lookup).exists()
+
+
 def _again(receipt: str, report: Report, token_secret: bytes) -> Submission:
     """The same form, sent again: its receipt only within the replay window."""
     until = handles.open_handle_expiry(token_secret, RECEIPT_REPLAY)

@@ -33,6 +33,13 @@ class Profile(models.Model):
     # Whether the follow-up page shows the reporter their own report's text. Anyone
     # holding the receipt sees what is shown, so a profile may choose not to.
     followup_shows_report = models.BooleanField(default=True)
+    # What belongs elsewhere, shown first on the report pages (issue 15, point 3):
+    # [{"topic": {"en": …, "zh-hans": …}, "where": {…}}, …].
+    elsewhere = models.JSONField(default=list)
+    # The guardrail's word lists (tipline.profiles.guardrail): {"protected": {"en":
+    # [...], "zh-hans": [...]}, "behaviour": {...}}; shipped in the profile file,
+    # edited by administrators on Settings > Guardrail.
+    guardrail = models.JSONField(default=dict)
     active = models.BooleanField(default=False)
 
     class Meta:
@@ -58,6 +65,9 @@ class Category(models.Model):
     description = models.JSONField()
     examples = models.JSONField(default=dict)
     fields = models.JSONField()
+    # The files question's own label and help, {"label": {…}, "help": {…}}; empty:
+    # the form's general wording ("Files (optional)").
+    files_text = models.JSONField(default=dict)
     active = models.BooleanField(default=True)
 
     class Meta:

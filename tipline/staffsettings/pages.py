@@ -59,6 +59,7 @@ PAGES: tuple[Page, ...] = (
     Page("routing", _("Routing and priority"), administrators),
     Page("retention", _("Retention"), administrators),
     Page("site", _("Site"), administrators),
+    Page("guardrail", _("Guardrail"), administrators),
     Page("rewards", _("Rewards"), administrators),
     Page("reward_proposals", _("Reward proposals"), rewards_approvers),
     Page("reward_payouts", _("Payouts"), finance),

@@ -3,6 +3,7 @@ from django.urls import path
 from tipline.staffsettings import (
     audit_log,
     bulletins,
+    guardrails,
     guidance,
     retention,
     reward_payouts,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("settings/site/identity/", site.set_identity, name="set_site_identity"),
     path("settings/site/channels/", site.set_channels, name="set_site_channels"),
     path("settings/site/logo/", site.set_logo, name="set_site_logo"),
+    path("settings/guardrail/", guardrails.guardrail_settings, name="guardrail"),
     path("settings/rewards/", rewards.rewards_settings, name="rewards"),
     path(
         "settings/rewards/tiers/<int:tier_id>/",

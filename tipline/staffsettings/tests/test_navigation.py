@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 ROUTING = "/staff/settings/triage/"
 RETENTION = "/staff/settings/retention/"
 SITE = "/staff/settings/site/"
+GUARDRAIL = "/staff/settings/guardrail/"
 AUDIT_LOG = "/staff/audit/"
 REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
@@ -29,6 +30,7 @@ NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
     ("Site", SITE),
+    ("Guardrail", GUARDRAIL),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
     ("Bulletins", BULLETINS),
