@@ -28,6 +28,7 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
+from tipline.cases.models import Channel
 from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, rewards, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
@@ -185,7 +186,9 @@ def submit_report(
         MultiValueDict({"files": files or []}),
         category=chosen,
     )
-    submission = take_report(category=chosen, form=form, token=token, proof=proof)
+    submission = take_report(
+        category=chosen, form=form, token=token, proof=proof, channel=Channel.APP
+    )
     if isinstance(submission, Refused):
         return _refused(submission, form)
     shown = submission.shown_until is not None

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tipline.cases.models import Channel
 from tipline.intake import flood, services
 from tipline.intake.attachments import AttachmentsRejected
 from tipline.intake.forms import MessageForm, ReportForm
@@ -52,11 +53,17 @@ class Refused:
 
 
 def take_report(
-    *, category: Category, form: ReportForm, token: str, proof: str = ""
+    *,
+    category: Category,
+    form: ReportForm,
+    token: str,
+    channel: Channel,
+    proof: str = "",
 ) -> services.Submission | Refused:
     """Check and store a report sent with ``form`` (bound to the answers, the
-    files and the reporter's choice about originals) and its form ``token``;
-    ``proof`` is the optional proof of work that shortens the wait in a flood."""
+    files and the reporter's choice about originals) and its form ``token``
+    through ``channel`` (the web form or the app); ``proof`` is the optional
+    proof of work that shortens the wait in a flood."""
     try:
         secret = read_form_token(
             token,
@@ -81,6 +88,7 @@ def take_report(
             uploads=form.cleaned_data["files"],
             keep_originals=form.cleaned_data["keep_originals"],
             reward_wish=form.cleaned_data["reward_wish"],
+            channel=channel,
         )
     )
     if not isinstance(submission, Refused) and submission.created:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
 from tipline import crypto
+from tipline.cases.models import Channel
 from tipline.intake import browser, flood, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import STORAGE_FULL, ReportForm
@@ -82,6 +83,7 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         token=request.POST.get("token", ""),
         proof=request.POST.get(proof.FIELD, ""),
+        channel=Channel.WEB,
     )
     if not isinstance(outcome, Refused):
         return _to_receipt_page(request, outcome, category)

@@ -22,9 +22,12 @@ and the same reports by category). ``suppress`` decides every cell:
    can only be 1 and 5). Parts are withheld before totals, which are the
    figures people look for. Repeated until nothing changes.
 
-Complements are never 0, so a reader may take a "not shown" part of a shown
-total as K or more; the bounds above assume the reader knows that (and that
-the parts of a hidden breakdown can be anything from 0).
+Complements are never 0, and K or more; the bounds above assume the reader
+knows that (and that the parts of a hidden breakdown can be anything from 0).
+Where every cell around a pinned one is withheld already and the bounds of
+"fewer than K" are what pins it, one of those is marked "not shown" instead,
+which gives no upper bound. So "not shown" means only "withheld": the page
+never says it is K or more.
 
 The function is pure and the only place the rule lives: every figure that
 reaches a page or a CSV comes out of it. Sums across tables that are not
@@ -91,9 +94,12 @@ def suppress(
         for relation in relations:
             if withheld.get(relation.total) is Mark.FEWER:
                 withheld.update(dict.fromkeys(relation.parts, Mark.NOT_SHOWN))
+        relabelled: set[K] = set()
         while (
-            extra := _complement(counts, relations, withheld, min_count)
+            extra := _complement(counts, relations, withheld, relabelled, min_count)
         ) is not None:
+            if extra in withheld:
+                relabelled.add(extra)
             withheld[extra] = Mark.NOT_SHOWN
     return {
         key: Cell(None, withheld[key]) if key in withheld else Cell(value)
@@ -124,16 +130,18 @@ def _complement(
     counts: Mapping[K, int],
     sums: Sequence[Sum[K]],
     withheld: Mapping[K, Mark],
+    relabelled: set[K],
     min_count: int,
 ) -> K | None:
-    """The next cell to withhold, or None when every withheld one is safe."""
+    """The next cell to withhold (or a "fewer" one to mark "not shown"), or
+    None when every withheld one is safe."""
     for relation in sums:
         cells = (relation.total, *relation.parts)
         if sum(cell in withheld for cell in cells) == 1:
             found = _smallest_shown(counts, relation, withheld)
             if found is not None:
                 return found
-    low, high = _bounds(counts, sums, withheld, min_count)
+    low, high = _bounds(counts, sums, withheld, relabelled, min_count)
     pinned = [key for key in withheld if low[key] == high[key]]
     around = [
         relation
@@ -145,6 +153,20 @@ def _complement(
         found = _smallest_shown(counts, relation, withheld)
         if found is not None:
             return found
+    # Nothing left to withhold around it: what pins it is the bound "fewer
+    # than K" gives. Then one of those is marked "not shown" instead, which
+    # says nothing of its size: the total first, else the largest part.
+    for relation in around:
+        fewer = [
+            key
+            for key in (
+                relation.total,
+                *sorted(relation.parts, key=counts.__getitem__, reverse=True),
+            )
+            if withheld.get(key) is Mark.FEWER
+        ]
+        if fewer:
+            return fewer[0]
     return None
 
 
@@ -163,6 +185,7 @@ def _bounds(
     counts: Mapping[K, int],
     sums: Sequence[Sum[K]],
     withheld: Mapping[K, Mark],
+    relabelled: set[K],
     min_count: int,
 ) -> tuple[dict[K, float], dict[K, float]]:
     """The least and greatest value a reader can give each cell from what is
@@ -182,7 +205,9 @@ def _bounds(
         elif mark is Mark.FEWER:
             low[key], high[key] = 1, min_count - 1
         else:
-            low[key] = 0 if key in hidden_breakdown else min_count
+            low[key] = (
+                0 if key in hidden_breakdown else 1 if key in relabelled else min_count
+            )
             high[key] = math.inf
     for _ in range(_ROUNDS):
         changed = False

@@ -71,11 +71,12 @@ def _rank(rows):
     return rank
 
 
-def possible_values(published, categories, channels, cap):
+def possible_values(published, categories, channels, cap, not_shown_from=1):
     """For each withheld cell of a month, every value it can take in some
     table that fits what is shown: the sums hold, "fewer than K" is 1 to K-1,
-    a complement is K or more (0 or more in a hidden breakdown of a small
-    month), and no cell is above ``cap``."""
+    "not shown" is ``not_shown_from`` or more (0 or more in the hidden
+    breakdown of a small month), and no cell is above ``cap``. A reader who
+    knows complements are K or more passes K."""
     hidden_breakdown = published["total"].mark is Mark.FEWER
     if not published["total"].withheld:
         cap = published["total"].value
@@ -86,8 +87,8 @@ def possible_values(published, categories, channels, cap):
             return [cell.value]
         if cell.mark is Mark.FEWER:
             return range(1, K)
-        low = 0 if hidden_breakdown and key != "total" else K
-        return range(1 if key == "total" else low, cap + 1)
+        low = 0 if hidden_breakdown and key != "total" else not_shown_from
+        return range(max(low, 1) if key == "total" else low, cap + 1)
 
     cats = [f"cat{n}" for n in range(categories)]
     chans = [f"chan{n}" for n in range(channels)]
@@ -160,6 +161,20 @@ def test_a_complement_too_close_to_the_total_is_not_enough():
     assert published["cat1"].mark is Mark.NOT_SHOWN
     assert published["total"].mark is Mark.NOT_SHOWN
     assert len(possible_values(published, 2, 1, cap=30)["cat0"]) > 1
+
+
+def test_a_bound_that_pins_a_month_is_taken_away():
+    # Channels of "fewer than 5" put the month at 8 or less, categories of 1, 1,
+    # 1 and 5 at 8 or more: with nothing shown left to withhold, a channel is
+    # marked "not shown", which has no upper bound.
+    counts, sums = month([1, 1, 1, 5], [0, 4, 4])
+
+    published = suppress(counts, sums, min_count=K)
+
+    assert published["chan0"] == Cell(0)
+    assert Mark.NOT_SHOWN in {published["chan1"].mark, published["chan2"].mark}
+    possible = possible_values(published, 4, 3, cap=20)
+    assert all(len(v) > 1 for v in possible.values())
 
 
 def test_the_breakdown_of_a_small_month_is_not_shown_at_all():
@@ -249,11 +264,19 @@ def test_no_small_count_follows_from_the_bounds_either(table):
 
     published = suppress(counts, sums, min_count=K)
 
-    possible = possible_values(published, len(table[0]), len(table[1]), cap=30)
+    shape = len(table[0]), len(table[1])
+    possible = possible_values(published, *shape, cap=30)
     for key, values in possible.items():
         assert counts[key] in values
         if published[key].mark is Mark.FEWER:
             assert len(values) > 1, (key, counts, read(published))
+    # A reader who takes "not shown" as K or more (true of complements) is
+    # either wrong about this table or learns no small count exactly.
+    strict = possible_values(published, *shape, cap=30, not_shown_from=K)
+    if all(counts[key] in values for key, values in strict.items()):
+        for key, values in strict.items():
+            if published[key].mark is Mark.FEWER:
+                assert len(values) > 1, (key, counts, read(published))
 
 
 def test_a_year_of_months_is_withheld_month_by_month():
