@@ -117,7 +117,7 @@ def _outcome_label(value: str) -> str:
 
 
 def month_name(month: date) -> str:
-    return format_date(month, "F Y")
+    return format_date(month, "YEAR_MONTH_FORMAT")
 
 
 def _count_table(
