@@ -56,7 +56,9 @@ from tipline.lib.disclosure import Cell
 __all__ = [
     "MONTHS",
     "CaseFigures",
+    "Channel",
     "Median",
+    "Outcome",
     "Row",
     "Table",
     "case_figures",
@@ -66,6 +68,8 @@ __all__ = [
 ]
 
 MONTHS = 12
+# Channel and Outcome are named here too: the public pages label the columns
+# with them and import this module alone of cases (pyproject's contract).
 
 
 @dataclass(frozen=True)
@@ -293,11 +297,13 @@ def _days(
     for created, at in cases.filter(
         acknowledged_at__gte=window[0], acknowledged_at__lt=window[1]
     ).values_list("created_at", "acknowledged_at"):
-        acknowledged[month_of(at)][whole_days(created, at)] += 1
+        if at is not None:
+            acknowledged[month_of(at)][whole_days(created, at)] += 1
     for created, at in cases.filter(
         status=Status.CLOSED, closed_at__gte=window[0], closed_at__lt=window[1]
     ).values_list("created_at", "closed_at"):
-        took[month_of(at)][whole_days(created, at)] += 1
+        if at is not None:
+            took[month_of(at)][whole_days(created, at)] += 1
     for kind, month, days, count in _kept(profile_slug, window).values_list(
         "kind", "month", "days", "count"
     ):

@@ -154,8 +154,8 @@ def _nice(value: float) -> float:
     """The top of the scale: 1, 2 or 5 times a power of ten, at least ``value``."""
     if value <= 0:
         return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= value)
 
 
 def _number(value: float) -> str:

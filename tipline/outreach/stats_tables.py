@@ -17,8 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tipline.cases.models import Channel, Outcome
-from tipline.cases.statistics import CaseFigures, Median, Table
+from tipline.cases.statistics import CaseFigures, Channel, Median, Outcome, Table
 from tipline.lib.disclosure import Cell, Mark
 from tipline.lib.i18n import localized
 from tipline.outreach import charts

@@ -84,7 +84,7 @@ def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _figures(profile: Profile) -> Figures:
     key = _key("figures", profile.slug, "")
-    found = cache.get(key)
+    found: Figures | None = cache.get(key)
     if found is None:
         categories = list(profile.categories.all())
         rewards = reward_statistics()
