@@ -26,9 +26,9 @@ __all__ = ["Bar", "Series", "bar_chart"]
 WIDTH = 360  # the viewBox; the SVG scales to its box (see site.css)
 LEFT = 36  # room for the scale's labels
 RIGHT = 8
-ROW = 56  # bars' height in a chart of several series
+ROW = 52  # bars' height in a chart of several series
 SINGLE = 120  # in a chart of one series
-NAME = 18  # a series' name above its bars
+NAME = 24  # a series' name above its bars
 AXIS = 30  # month numbers and years under the last row
 WITHHELD = 10  # the hatched bar's height
 INK = "#1a1a1a"
@@ -80,7 +80,7 @@ def bar_chart(
     y = 4
     for index, one in enumerate(series):
         if named:
-            parts.append(_text(0, y + 13, _fit(one.name), anchor="start", size=11))
+            parts.append(_text(0, y + 12, _fit(one.name), anchor="start", size=11))
             y += named
         parts += _row(one, chart_id, y, row, step, top)
         y += row

@@ -193,7 +193,7 @@ def _with_chart(table: StatsTable, months: list[date]) -> StatsTable:
                     value=line.values[n].number,
                     title=f"{line.heading}: {line.values[n].text}",
                     tick=str(month.month),
-                    year=str(month.year) if i == 0 or month.month == 1 else "",
+                    year=str(month.year) if _year_starts(i, month) else "",
                 )
                 for i, (month, line) in enumerate(zip(months, table.rows, strict=True))
             ),
@@ -219,6 +219,12 @@ def _with_chart(table: StatsTable, months: list[date]) -> StatsTable:
         series=series,
     )
     return StatsTable(**{**table.__dict__, "chart": chart})
+
+
+def _year_starts(index: int, month: date) -> bool:
+    """Whether a bar carries its year: each January, and the first bar when
+    the next January is not too close for both labels."""
+    return month.month == 1 or (index == 0 and month.month <= 10)
 
 
 def reward_table(
