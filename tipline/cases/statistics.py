@@ -127,6 +127,9 @@ def ended_months(now: datetime | None = None, count: int = MONTHS) -> list[date]
     return months[::-1]
 
 
+Key = tuple[str, date, str]  # (table, month, column)
+
+
 def case_figures(
     *,
     profile_slug: str,
@@ -143,42 +146,26 @@ def case_figures(
         _next_month(months[-1]),
     )
     received = _received(profile_slug, window)
-    category_slugs = list(dict.fromkeys(categories))
-    category_slugs += sorted({slug for _m, slug, _c in received} - set(category_slugs))
-    channels = [str(channel) for channel in Channel]
-    outcomes = [str(outcome) for outcome in Outcome]
-    counts: dict[tuple[str, date, str], int] = {}
-    sums = []
-    for month in months:
-        counts[("total", month, "total")] = sum(
-            n for (m, _s, _c), n in received.items() if m == month
-        )
-        for slug in category_slugs:
-            counts[("category", month, slug)] = sum(
-                n for (m, s, _c), n in received.items() if (m, s) == (month, slug)
-            )
-        for channel in channels:
-            counts[("channel", month, channel)] = sum(
-                n for (m, _s, c), n in received.items() if (m, c) == (month, channel)
-            )
-        total = ("total", month, "total")
-        sums.append(
-            disclosure.Sum(total, tuple(("category", month, s) for s in category_slugs))
-        )
-        sums.append(
-            disclosure.Sum(total, tuple(("channel", month, c) for c in channels))
-        )
+    columns = {
+        "total": ["total"],
+        "category": list(dict.fromkeys(categories)),
+        "channel": [str(channel) for channel in Channel],
+        "outcome": [str(outcome) for outcome in Outcome],
+    }
+    found = {slug for _m, slug, _c in received}
+    columns["category"] += sorted(found - set(columns["category"]))
+    counts, sums = _receipts(received, months, columns)
     closed = _closed(profile_slug, window)
     for month in months:
-        for outcome in outcomes:
+        for outcome in columns["outcome"]:
             counts[("outcome", month, outcome)] = closed[(month, outcome)]
     cells = disclosure.suppress(counts, sums, min_count=min_count)
 
-    def table(kind: str, columns: list[str]) -> Table:
+    def table(kind: str) -> Table:
         return Table(
-            columns=tuple(columns),
+            columns=tuple(columns[kind]),
             rows=tuple(
-                Row(month, tuple(cells[(kind, month, c)] for c in columns))
+                Row(month, tuple(cells[(kind, month, c)] for c in columns[kind]))
                 for month in months
             ),
         )
@@ -188,17 +175,46 @@ def case_figures(
         profile_slug=profile_slug,
         min_count=min_count,
         months=tuple(months),
-        received=table("total", ["total"]),
-        categories=table("category", category_slugs),
-        channels=table("channel", channels),
-        outcomes=table("outcome", outcomes),
-        acknowledge=tuple(
-            Median(m, disclosure.median(acknowledged[m], min_count=min_count))
-            for m in months
-        ),
-        close=tuple(
-            Median(m, disclosure.median(took[m], min_count=min_count)) for m in months
-        ),
+        received=table("total"),
+        categories=table("category"),
+        channels=table("channel"),
+        outcomes=table("outcome"),
+        acknowledge=_medians(acknowledged, months, min_count),
+        close=_medians(took, months, min_count),
+    )
+
+
+def _receipts(
+    received: Counter[tuple[date, str, str]],
+    months: list[date],
+    columns: dict[str, list[str]],
+) -> tuple[dict[Key, int], list[disclosure.Sum[Key]]]:
+    """Each month's reports in all, by category and by channel, and the sums
+    between them a reader knows: the month's total is both rows' sum."""
+    counts: dict[Key, int] = {}
+    sums: list[disclosure.Sum[Key]] = []
+    for (month, slug, channel), n in received.items():
+        for key in (("total", month, "total"), ("category", month, slug)):
+            counts[key] = counts.get(key, 0) + n
+        counts[("channel", month, channel)] = (
+            counts.get(("channel", month, channel), 0) + n
+        )
+    for month in months:
+        total = ("total", month, "total")
+        for kind in ("total", "category", "channel"):
+            for column in columns[kind]:
+                counts.setdefault((kind, month, column), 0)
+        for kind in ("category", "channel"):
+            parts = tuple((kind, month, column) for column in columns[kind])
+            sums.append(disclosure.Sum(total, parts))
+    return counts, sums
+
+
+def _medians(
+    histograms: Histograms, months: list[date], min_count: int
+) -> tuple[Median, ...]:
+    return tuple(
+        Median(m, disclosure.median(histograms[m], min_count=min_count)) for m in months
     )
 
 
