@@ -66,7 +66,7 @@ def bar_chart(
     top = _nice(max((b.value or 0 for s in series for b in s.bars), default=0))
     step = (WIDTH - LEFT - RIGHT) / max(bars, 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'<svg class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
