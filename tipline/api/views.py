@@ -28,6 +28,7 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
+from tipline.cases.models import Channel
 from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, rewards, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
@@ -204,6 +205,7 @@ def submit_report(
         token=token,
         proof=proof,
         guardrail_confirmed=confirmed,
+        channel=Channel.APP,
     )
     if isinstance(submission, Refused):
         return _refused(submission, form)

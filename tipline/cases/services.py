@@ -18,7 +18,15 @@ from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import evidence, priority, redaction, workflow
 from tipline.cases.keys import data_key_for
-from tipline.cases.models import Attachment, Author, Case, CaseKey, Message, Report
+from tipline.cases.models import (
+    Attachment,
+    Author,
+    Case,
+    CaseKey,
+    Channel,
+    Message,
+    Report,
+)
 from tipline.lib.clock import coarse_now
 
 MAX_MESSAGE_CHARS = 20_000
@@ -100,9 +108,11 @@ def open_case(
     data_key: bytes,
     triage: IntakeTriage | None = None,
     reward_wish: bool = False,
+    channel: Channel = Channel.WEB,
 ) -> Case:
     """Create the case for a new report with its data key sealed as ``sealed``;
-    ``reward_wish``: the reporter asked to be considered for a reward."""
+    ``reward_wish``: the reporter asked to be considered for a reward;
+    ``channel``: how the report arrived (counted on the statistics page)."""
     triage = triage or IntakeTriage()
     case = Case.objects.create(
         report=report,
@@ -119,6 +129,7 @@ def open_case(
             else None
         ),
         reward_wish=reward_wish,
+        channel=channel,
     )
     workflow.record_suggestions(case=case, similar=triage.similar)
     # The readers were sealed to before this transaction: someone who left the

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tipline.cases.models import Channel
 from tipline.intake import flood, services
 from tipline.intake import held as held_files
 from tipline.intake.attachments import AttachmentsRejected
@@ -62,13 +63,15 @@ def take_report(
     category: Category,
     form: ReportForm,
     token: str,
+    channel: Channel,
     proof: str = "",
     held: Sequence[BoundedUpload] = (),
     held_lost: bool = False,
     guardrail_confirmed: bool = False,
 ) -> services.Submission | Refused:
     """Check and store a report sent with ``form`` (bound to the answers, the
-    files and the reporter's choice about originals) and its form ``token``;
+    files and the reporter's choice about originals) and its form ``token``
+    through ``channel`` (the web form or the app);
     ``proof`` is the optional proof of work that shortens the wait in a flood.
     ``held``: files kept from an earlier step of the same form, which join the
     new ones; ``held_lost``: the form said files were kept but they could not be
@@ -110,6 +113,7 @@ def take_report(
             uploads=uploads,
             keep_originals=form.cleaned_data["keep_originals"],
             reward_wish=form.cleaned_data["reward_wish"],
+            channel=channel,
         )
     )
     if not isinstance(submission, Refused) and submission.created:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
 from tipline import crypto
+from tipline.cases.models import Channel
 from tipline.intake import browser, flood, held, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
@@ -132,6 +133,7 @@ def _take(
         held=kept.uploads,
         held_lost=kept.lost,
         guardrail_confirmed=request.POST.get(GUARDRAIL_FIELD) == "yes",
+        channel=Channel.WEB,
     )
     if not isinstance(outcome, Refused):
         if kept.token:

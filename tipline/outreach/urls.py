@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tipline.outreach import bulletin_views, guide, site_views, verify_views, views
+from tipline.outreach import (
+    bulletin_views,
+    guide,
+    site_views,
+    stats_views,
+    verify_views,
+    views,
+)
 from tipline.outreach.feeds import bulletin_feed
 
 app_name = "outreach"
@@ -26,7 +33,12 @@ urlpatterns = [
         {"slug": "what-happens-next"},
         name="what_happens_next",
     ),
-    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/", stats_views.statistics, name="statistics"),
+    path(
+        "statistics/<slug:slug>.csv",
+        stats_views.statistics_csv,
+        name="statistics_csv",
+    ),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/file/", verify_views.verify_upload, name="verify_upload"),
     path("verify/<str:code>/", verify_views.verify_code, name="verify_code"),
