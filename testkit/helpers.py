@@ -132,3 +132,21 @@ def staff_login(client: Client, user: User) -> None:
             client, "/staff/login/code/", "/staff/login/code/", {"code": code}
         )
         assert response.status_code == 302, response.content.decode()[:2000]
+
+
+OUR_SCRIPT = re.compile(r'<script src="/static/tipline/[\w-]+\.js" defer></script>')
+
+
+def foreign_scripts(html: str) -> list[str]:
+    """Every ``<script`` in ``html`` except the site's own static files: inline
+    script (which the CSP would block anyway) or script from anywhere else."""
+    return re.findall(r"<script[^>]*>", OUR_SCRIPT.sub("", html))
+
+
+def loaded_from_elsewhere(html: str) -> list[str]:
+    """Addresses ``html`` makes the browser fetch from another site: ``src``
+    attributes and ``<link>`` targets that are absolute. Plain links (``<a>``,
+    among them the quick exit) are not fetched."""
+    sources = re.findall(r'\ssrc="((?:https?:)?//[^"]*)"', html)
+    links = re.findall(r'<link[^>]*\shref="((?:https?:)?//[^"]*)"', html)
+    return sources + links

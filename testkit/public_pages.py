@@ -33,6 +33,7 @@ PRIVATE_PREFIXES = ("staff/", "api/", "admin/", "static/", "language/")
 # A code in the verification code's shape that no certificate has.
 UNKNOWN_CODE = "ABCD-EFGH-JKMN-PQRS-TVWX"
 CATEGORY_LINK = re.compile(r'<a class="category" href="(/report/[^"/]+/)"')
+BULLETIN_LINK = re.compile(r'href="(/news/(?!feed/)[^"/?]+/)"')
 
 # The HTML of a page on the site under test, by path (a test client's or a live
 # server's).
@@ -55,6 +56,12 @@ def category_forms(fetch: Fetch) -> list[str]:
     return sorted(set(CATEGORY_LINK.findall(fetch(reverse("intake:choose")))))
 
 
+def published_bulletins(fetch: Fetch) -> list[str]:
+    """Every bulletin on the first page of the news list (none on a new site:
+    tipline/outreach/tests/test_bulletins_browser.py checks one with axe)."""
+    return sorted(set(BULLETIN_LINK.findall(fetch(reverse("outreach:news")))))
+
+
 def verify_unknown_code(fetch: Fetch) -> list[str]:
     return [reverse("outreach:verify_code", kwargs={"code": UNKNOWN_CODE})]
 
@@ -66,6 +73,7 @@ def verify_unknown_code(fetch: Fetch) -> list[str]:
 EXAMPLES: dict[str, Callable[[Fetch], list[str]]] = {
     "intake:form": category_forms,
     "outreach:verify_code": verify_unknown_code,
+    "outreach:bulletin": published_bulletins,
 }
 
 # Public routes that serve no page to a GET, by URL name, and why.
@@ -79,6 +87,13 @@ NOT_PAGES: dict[str, str] = {
     "intake:reward_decline": "POST only",
     "intake:reward_certificate": "POST only: a PDF download",
     "outreach:verify_upload": "POST only; its result page is a journey",
+    "outreach:feed_here": "redirects to the feed in the reader's language",
+    "outreach:bulletin_feed": "an Atom feed for feed readers, not a page",
+    "outreach:brand_css": "the brand's stylesheet",
+    "outreach:site_logo": "the logo's PNG",
+    "outreach:statement": "the signed statement's text",
+    "outreach:statement_signature": "the statement's detached CMS signature",
+    "outreach:signing_certificate": "the signing certificate, PEM",
 }
 
 

@@ -24,6 +24,13 @@ class Role(models.TextChoices):
     # Issue 14: the second pair of eyes on a reward, and the payer.
     REWARDS_APPROVER = "rewards_approver", _("Rewards approver")
     FINANCE = "finance", _("Finance")
+    # Issue 15: writes the public bulletins; never reads a report.
+    COMMUNICATIONS = "communications", _("Communications")
+
+
+# Roles whose members never read reports: no case key is sealed or granted to
+# them, and the case pages show them nothing (tipline.cases.models.visible_to).
+NO_CASE_ACCESS = frozenset({Role.COMMUNICATIONS})
 
 
 class User(AbstractUser):

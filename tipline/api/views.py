@@ -28,10 +28,12 @@ from ninja.responses import Status
 
 from tipline import crypto
 from tipline.api import schemas
+from tipline.cases.models import Channel
 from tipline.cases.services import PlainAttachment, PlainCase
 from tipline.intake import flood, rewards, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
 from tipline.intake.forms import (
+    GUARDRAIL_REMINDER,
     KEEP_ORIGINALS_VALUE,
     RECEIPT_NOT_OPENED,
     STORAGE_FULL,
@@ -133,6 +135,7 @@ def tokens(request: HttpRequest) -> dict[str, Any]:
         201: schemas.Submitted,
         200: schemas.Submitted,
         400: schemas.Problem,
+        409: schemas.Problem,
         429: schemas.Problem,
         503: schemas.Problem,
     },
@@ -148,6 +151,7 @@ def submit_report(
     proof: Form[str] = "",
     keep_originals: Form[str] = "",
     reward_wish: Form[str] = "",
+    guardrail_confirmed: Form[str] = "",
 ) -> Status[Any]:
     """``answers`` is a JSON object of question name to text (a list of values for
     a multiple choice); files are optional. ``proof`` is the optional proof of work
@@ -157,7 +161,12 @@ def submit_report(
     ``originals_default`` (which is only how an app should preset its box).
     ``reward_wish``: ``true`` if the reporter wants to be considered for a reward
     or commendation (an app should say, as the form does, that some payouts may
-    need their identity later); ``false`` or absent otherwise."""
+    need their identity later); ``false`` or absent otherwise.
+    ``guardrail_confirmed``: a text that names a protected characteristic (a
+    religion, a nationality, …) and describes no behaviour is answered with 409
+    and the reminder under ``errors.guardrail``; the app shows the reminder and,
+    if the reporter sends the report as it is, sends it again with ``true``.
+    Nothing about the check is stored."""
     chosen = get_active_category(category)
     keep = _strict_bool(keep_originals)
     if keep is None:
@@ -185,7 +194,19 @@ def submit_report(
         MultiValueDict({"files": files or []}),
         category=chosen,
     )
-    submission = take_report(category=chosen, form=form, token=token, proof=proof)
+    confirmed = _strict_bool(guardrail_confirmed)
+    if confirmed is None:
+        return Status(
+            400, _problem("guardrail_confirmed", str(GUARDRAIL_CONFIRMED_INVALID))
+        )
+    submission = take_report(
+        category=chosen,
+        form=form,
+        token=token,
+        proof=proof,
+        guardrail_confirmed=confirmed,
+        channel=Channel.APP,
+    )
     if isinstance(submission, Refused):
         return _refused(submission, form)
     shown = submission.shown_until is not None
@@ -383,6 +404,8 @@ def _refused(refused: Refused, form: ReportForm | MessageForm) -> Status[Any]:
             return Status(503, _problem("__all__", str(STORAGE_FULL)))
         case Refusal.INVALID:
             return Status(400, {"errors": _errors(form)})
+        case Refusal.GUARDRAIL:
+            return Status(409, _problem("guardrail", str(GUARDRAIL_REMINDER)))
     # The honeypot: an app never sends it (only question names reach the form).
     return Status(400, _problem("__all__", _("The request was refused.")))
 
@@ -419,6 +442,9 @@ KEEP_ORIGINALS_INVALID = gettext_lazy(
 )
 REWARD_WISH_INVALID = gettext_lazy(
     "Send reward_wish as true or false, or leave it out."
+)
+GUARDRAIL_CONFIRMED_INVALID = gettext_lazy(
+    "Send guardrail_confirmed as true or false, or leave it out."
 )
 
 

@@ -56,6 +56,8 @@ LABELS: dict[str, Promise] = {
     "settings.routing": _("Changed routing"),
     "settings.priority": _("Changed priority rules"),
     "settings.retention": _("Changed a retention period"),
+    "settings.site": _("Changed the site settings"),
+    "settings.guardrail": _("Changed the guardrail's word lists"),
     "retention.purge": _("Destroyed cases past their retention"),
     "backup.written": _("Wrote a backup"),
     "backup.restored": _("Restored a backup"),
@@ -76,6 +78,16 @@ LABELS: dict[str, Promise] = {
     "reward.exported": _("Exported the rewards paid (CSV)"),
     "certificate.issued": _("Issued a commendation certificate"),
     "certificate.verify_failed": _("A certificate check at /verify/ failed"),
+    # Guidance pages (issue 15, point 1).
+    "settings.guidance": _("Changed a guidance page"),
+    "settings.guidance_restored": _("Restored a guidance page's default text"),
+    # Issue 15, point 5: the public bulletins.
+    "bulletin.created": _("Wrote a bulletin draft"),
+    "bulletin.edited": _("Edited a bulletin"),
+    "bulletin.published": _("Published a bulletin"),
+    "bulletin.scheduled": _("Scheduled a bulletin"),
+    "bulletin.unpublished": _("Unpublished a bulletin"),
+    "bulletin.deleted": _("Deleted a bulletin draft"),
 }
 
 # Actions of the reporter: their entries carry the coarse time of the reporter's

@@ -8,6 +8,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tipline.accounts.models import NO_CASE_ACCESS
+
 if TYPE_CHECKING:
     from tipline.accounts.models import User
 
@@ -58,6 +60,17 @@ REPORTER_OUTCOME = {
 }
 
 
+class Channel(models.TextChoices):
+    """How a report reached the service (issue 15, point 6); operator intake
+    for phone, post and in person follows in issue 17."""
+
+    WEB = "web", _("Web form")
+    APP = "app", _("App")
+    PHONE = "phone", _("Phone")
+    POST = "post", _("Post")
+    IN_PERSON = "in_person", _("In person")
+
+
 class Risk(models.TextChoices):
     UNASSESSED = "unassessed", _("Not assessed yet")
     LOW = "low", _("Low")
@@ -67,7 +80,11 @@ class Risk(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
-        """Cases whose data key is sealed to ``user``: the only cases they can read."""
+        """Cases whose data key is sealed to ``user``: the only cases they can read.
+        None for a role that never reads reports, even holding a key (one sealed
+        before a change of role, say)."""
+        if user.role in NO_CASE_ACCESS:
+            return self.none()
         return self.filter(keys__user=user)
 
 
@@ -159,6 +176,9 @@ class Case(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField()
+    channel = models.CharField(
+        max_length=12, choices=Channel.choices, default=Channel.WEB
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Deadlines from the profile (the EU Directive's 7 days and 3 months by
@@ -381,24 +401,59 @@ class CaseLink(models.Model):
 
 class CaseStatistic(models.Model):
     """Anonymous counts that outlive purged cases: how many reports a category
-    received in a month, and how they ended. Nothing here points to a report."""
+    received in a month through a channel, and how they ended. Nothing here
+    points to a report."""
 
     month = models.DateField()
     profile = models.SlugField()
     category = models.SlugField(max_length=40)
+    channel = models.CharField(max_length=12, default=Channel.WEB)
     outcome = models.CharField(max_length=20, blank=True)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = (
             models.UniqueConstraint(
-                fields=["month", "profile", "category", "outcome"],
+                fields=["month", "profile", "category", "channel", "outcome"],
                 name="case_statistic_unique",
             ),
         )
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.category} {self.outcome}: {self.count}"
+        kind = f"{self.category} {self.channel} {self.outcome}"
+        return f"{self.month:%Y-%m} {kind}: {self.count}"
+
+
+class TimingKind(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("Days to acknowledge")
+    CLOSE = "close", _("Days to close")
+
+
+class CaseTiming(models.Model):
+    """How long purged cases took, as anonymous histograms, so that the
+    published medians and outcomes do not change when retention destroys the
+    cases behind them: per month acknowledged (or closed), how many cases took
+    ``days`` whole days, and for closing with which outcome."""
+
+    month = models.DateField()
+    profile = models.SlugField()
+    kind = models.CharField(max_length=12, choices=TimingKind.choices)
+    outcome = models.CharField(max_length=20, blank=True)
+    days = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["month", "profile", "kind", "outcome", "days"],
+                name="case_timing_unique",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.month:%Y-%m} {self.kind} {self.outcome} {self.days}d: {self.count}"
+        )
 
 
 class RetentionPeriod(models.Model):

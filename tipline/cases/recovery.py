@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from tipline import crypto
-from tipline.accounts.models import Team, User
+from tipline.accounts.models import NO_CASE_ACCESS, Team, User
 from tipline.accounts.services import default_team
 from tipline.audit import services as audit
 from tipline.cases.models import Attachment, Case, CaseKey, CaseQuerySet
@@ -56,7 +56,7 @@ def teams_without_readers() -> list[Team]:
     active member holding a key: their new reports would be unreadable."""
     readers = User.objects.filter(
         team=OuterRef("pk"), is_active=True, public_key__isnull=False
-    )
+    ).exclude(role__in=NO_CASE_ACCESS)
     # The default team receives every report no rule routes elsewhere, from the
     # first one on: it is counted (and so created) before any report arrives.
     receiving = Q(pk__in=RoutingRule.objects.values("team")) | Q(pk=default_team().pk)

@@ -8,7 +8,8 @@ every case already closed with that outcome. When that date has passed,
 member, to the escrow key, to the reporter's receipt, and the keys of unscrubbed
 originals), every ciphertext row and every evidence file, and the fingerprint
 used to find duplicates. Only anonymous monthly counts remain
-(CaseStatistic) and the audit log's record that a purge happened.
+(CaseStatistic, and CaseTiming for how long cases took) and the audit log's
+record that a purge happened.
 
 Threat handled: a report kept longer than its purpose needs, read later by anyone
 who obtains a staff member's password or the escrow key together with a copy of
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,6 +39,7 @@ from tipline.cases.models import (
     CaseKey,
     CaseLink,
     CaseStatistic,
+    CaseTiming,
     Message,
     Note,
     OriginalKey,
@@ -46,7 +48,9 @@ from tipline.cases.models import (
     Report,
     RetentionPeriod,
     Status,
+    TimingKind,
 )
+from tipline.cases.statistics import month_of, whole_days
 from tipline.triage import duplicates
 
 if TYPE_CHECKING:
@@ -182,17 +186,11 @@ def _purge_batch(ids: list[int]) -> list[str]:
             "report__received_at",
             "report__category__slug",
             "report__category__profile__slug",
+            "channel",
         )
     )
-    counts: Counter[tuple[object, ...]] = Counter(
-        (received.date().replace(day=1), profile, category, outcome)
-        for _, _, outcome, received, category, profile in rows
-    )
-    for (month, profile, category, outcome), count in counts.items():
-        statistic, _ = CaseStatistic.objects.get_or_create(
-            month=month, profile=profile, category=category, outcome=outcome
-        )
-        CaseStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + count)
+    _keep_counts(rows)
+    _keep_timings([pk for pk, *_ in rows])
     report_ids = [report_id for _, report_id, *_ in rows]
     blobs = [
         name
@@ -215,6 +213,51 @@ def _purge_batch(ids: list[int]) -> list[str]:
         detail={"cases": len(rows), "files": len(blobs)},
     )
     return blobs
+
+
+def _keep_counts(rows: list[tuple[Any, ...]]) -> None:
+    """Add the purged cases to the receipts counted by month, category and
+    channel (and outcome)."""
+    counts: Counter[tuple[object, ...]] = Counter(
+        (month_of(received), profile, category, channel, outcome)
+        for _, _, outcome, received, category, profile, channel in rows
+    )
+    for (month, profile, category, channel, outcome), count in counts.items():
+        statistic, _ = CaseStatistic.objects.get_or_create(
+            month=month,
+            profile=profile,
+            category=category,
+            channel=channel,
+            outcome=outcome,
+        )
+        CaseStatistic.objects.filter(pk=statistic.pk).update(count=F("count") + count)
+
+
+def _keep_timings(ids: list[int]) -> None:
+    """Add the purged cases to the histograms of days to acknowledge and to
+    close, and to the outcomes by month closed, so the medians stay."""
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for profile, outcome, created, acknowledged, closed in Case.objects.filter(
+        pk__in=ids
+    ).values_list(
+        "report__category__profile__slug",
+        "outcome",
+        "created_at",
+        "acknowledged_at",
+        "closed_at",
+    ):
+        if acknowledged is not None:
+            days = whole_days(created, acknowledged)
+            month = month_of(acknowledged)
+            counts[(month, profile, TimingKind.ACKNOWLEDGE, "", days)] += 1
+        if closed is not None:
+            month, days = month_of(closed), whole_days(created, closed)
+            counts[(month, profile, TimingKind.CLOSE, outcome, days)] += 1
+    for (month, profile, kind, outcome, days), count in counts.items():
+        timing, _ = CaseTiming.objects.get_or_create(
+            month=month, profile=profile, kind=kind, outcome=outcome, days=days
+        )
+        CaseTiming.objects.filter(pk=timing.pk).update(count=F("count") + count)
 
 
 def _reclaim_deleted_space() -> None:

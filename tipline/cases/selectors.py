@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from tipline.accounts.models import User
+from tipline.accounts.models import NO_CASE_ACCESS, User
 from tipline.audit import actions
 from tipline.audit import services as audit
 from tipline.audit.models import AuditEvent
@@ -163,6 +163,7 @@ def grantable_to(case: Case) -> list[User]:
     """Active staff with keys who cannot read the case yet."""
     return list(
         User.objects.filter(is_active=True, public_key__isnull=False)
+        .exclude(role__in=NO_CASE_ACCESS)
         .exclude(case_keys__case=case)
         .select_related("team")
         .order_by("username")

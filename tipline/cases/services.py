@@ -13,12 +13,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tipline import crypto
-from tipline.accounts.models import Role, Team, User
+from tipline.accounts.models import NO_CASE_ACCESS, Role, Team, User
 from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import evidence, priority, redaction, workflow
 from tipline.cases.keys import data_key_for
-from tipline.cases.models import Attachment, Author, Case, CaseKey, Message, Report
+from tipline.cases.models import (
+    Attachment,
+    Author,
+    Case,
+    CaseKey,
+    Channel,
+    Message,
+    Report,
+)
 from tipline.lib.clock import coarse_now
 
 MAX_MESSAGE_CHARS = 20_000
@@ -75,9 +83,11 @@ class SealedKeys:
 def seal_for_team(*, team: Team, data_key: bytes) -> SealedKeys:
     """Seal ``data_key`` to every active member of ``team`` with a key pair, and to
     the escrow key. Done before the report's transaction, to keep it short."""
-    members = User.objects.filter(
-        team=team, is_active=True, public_key__isnull=False
-    ).values_list("id", "public_key")
+    members = (
+        User.objects.filter(team=team, is_active=True, public_key__isnull=False)
+        .exclude(role__in=NO_CASE_ACCESS)
+        .values_list("id", "public_key")
+    )
     return SealedKeys(
         escrow=crypto.seal_for_staff(data_key, escrow_public_key()),
         readers=[
@@ -98,9 +108,11 @@ def open_case(
     data_key: bytes,
     triage: IntakeTriage | None = None,
     reward_wish: bool = False,
+    channel: Channel = Channel.WEB,
 ) -> Case:
     """Create the case for a new report with its data key sealed as ``sealed``;
-    ``reward_wish``: the reporter asked to be considered for a reward."""
+    ``reward_wish``: the reporter asked to be considered for a reward;
+    ``channel``: how the report arrived (counted on the statistics page)."""
     triage = triage or IntakeTriage()
     case = Case.objects.create(
         report=report,
@@ -117,6 +129,7 @@ def open_case(
             else None
         ),
         reward_wish=reward_wish,
+        channel=channel,
     )
     workflow.record_suggestions(case=case, similar=triage.similar)
     # The readers were sealed to before this transaction: someone who left the

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.decorators import StaffRequest
-from tipline.accounts.models import Role, Team, User
+from tipline.accounts.models import NO_CASE_ACCESS, Role, Team, User
 from tipline.accounts.session_keys import KeyLocked, unlocked_private_key
 from tipline.cases import (
     forms,
@@ -68,6 +68,10 @@ def needs_unlocked_key(
 
 @needs_unlocked_key
 def inbox(request: StaffRequest, *, private_key: bytes) -> HttpResponse:
+    if request.user.role in NO_CASE_ACCESS:
+        # Signing in lands here; a communications user has no cases, only the
+        # bulletins editor (issue 15, point 5).
+        return redirect("staffsettings:bulletins")
     form = forms.InboxFilterForm(
         request.GET or None,
         categories=[(c.pk, c.local_title) for c in selectors.filter_categories()],

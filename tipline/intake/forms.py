@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from tipline import crypto
@@ -128,17 +132,56 @@ REWARD_WISH_HELP = _(
 )
 
 HONEYPOT = "homepage"
+# Posted from inside each conditional question's fieldset: which of them the
+# reporter was shown (a disabled fieldset posts nothing).
+SHOWN_FIELD = "shown_questions"
+# Posted with the value "yes" once the guardrail's reminder was shown (issue 15,
+# point 3): the reporter chose to send the report as it is.
+GUARDRAIL_FIELD = "guardrail_confirmed"
+TEXT_TYPES = frozenset({"text", "textarea"})
+GUARDRAIL_REMINDER = _(
+    "Your report mentions someone's religion, ethnicity, nationality, opinions or "
+    "another personal characteristic, but does not say what anyone did. Who a "
+    "person is, or what they believe, is not a reason for suspicion. If you can, "
+    "describe what the person did or said: for example what they asked for, "
+    "offered or photographed, or where they went. You may also send the report "
+    "as it is."
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One question of the form as the template lays it out: ``condition`` is
+    the JSON of its ``show_if`` (empty: always shown), ``shown`` whether the
+    answers so far meet it."""
+
+    field: BoundField
+    condition: str
+    shown: bool
 
 
 class ReportForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
-    def __init__(self, *args: Any, category: Category, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, category: Category, in_steps: bool = False, **kwargs: Any
+    ) -> None:
+        """``in_steps``: the HTML form, which asks the questions whose condition
+        was met but which were not shown (no JavaScript) in a second step."""
         super().__init__(*args, **kwargs)
         self.category = category
         for spec in category.fields:
             self.fields[spec["name"]] = build_field(spec)
-        self.fields["files"] = EvidenceField()
+        self.conditions = {
+            spec["name"]: spec["show_if"]
+            for spec in category.fields
+            if "show_if" in spec
+        }
+        self.unmet = [name for name in self.conditions if not self._met(name)]
+        self.pending: list[str] = []
+        if self.is_bound:
+            self._drop_unmet(in_steps=in_steps)
+        self.fields["files"] = EvidenceField(**_files_text(category))
         self.fields["keep_originals"] = KeepOriginalsField(
             initial=category.profile.originals_default
         )
@@ -147,6 +190,56 @@ class ReportForm(forms.Form):
             # Nothing a reporter types goes into the browser's autofill store, and
             # browsers keep no form state of such fields in their session files.
             bound.widget.attrs["autocomplete"] = "off"
+
+    def _met(self, name: str) -> bool:
+        condition = self.conditions[name]
+        source = condition["field"]
+        value = self.data.get(source) if self.is_bound else self.initial.get(source)
+        return isinstance(value, str) and value in condition["values"]
+
+    def _drop_unmet(self, *, in_steps: bool) -> None:
+        # Answers to questions whose condition is not met are dropped, even if a
+        # hostile client sends them.
+        data: MultiValueDict[str, Any] = MultiValueDict(dict(self.data.lists()))  # type: ignore[attr-defined]
+        for name in self.unmet:
+            data.pop(name, None)
+        self.data = data
+        shown = set(data.getlist(SHOWN_FIELD))
+        if in_steps:
+            self.pending = [
+                name
+                for name in self.conditions
+                if name not in self.unmet and name not in shown
+            ]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A question still to be asked in the second step is not an error yet.
+        errors = self.errors
+        for name in self.pending:
+            errors.pop(name, None)
+
+    @property
+    def rows(self) -> list[Row]:
+        return [
+            Row(
+                field=bound,
+                condition=json.dumps(self.conditions[bound.name])
+                if bound.name in self.conditions
+                else "",
+                shown=bound.name not in self.unmet,
+            )
+            for bound in self.visible_fields()
+        ]
+
+    def typed_texts(self) -> list[str]:
+        """What the reporter typed in their own words (not their choices), for
+        the guardrail (tipline.profiles.guardrail)."""
+        return [
+            str(answer["value"])
+            for answer in self.answers()
+            if answer["type"] in TEXT_TYPES and answer["value"]
+        ]
 
     @property
     def honeypot_filled(self) -> bool:
@@ -168,7 +261,18 @@ class ReportForm(forms.Form):
                 "value": _as_text(self.cleaned_data.get(spec["name"])),
             }
             for spec in self.category.fields
+            if spec["name"] not in self.unmet
         ]
+
+
+def _files_text(category: Category) -> dict[str, Any]:
+    """The category's own label and help for its files question, if it has any
+    (the online-approach category asks for screenshots)."""
+    texts = category.files_text or {}
+    kwargs = {"label": localized(texts["label"])} if "label" in texts else {}
+    if "help" in texts:
+        kwargs["help_text"] = localized(texts["help"])
+    return kwargs
 
 
 def build_field(spec: dict[str, Any]) -> forms.Field:

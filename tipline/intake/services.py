@@ -18,7 +18,7 @@ from tipline.accounts.services import escrow_public_key
 from tipline.audit import services as audit
 from tipline.cases import evidence
 from tipline.cases import services as cases
-from tipline.cases.models import Case, Report
+from tipline.cases.models import Case, Channel, Report
 from tipline.cases.rules import route
 from tipline.intake import attachments, handles
 from tipline.intake.uploads import BoundedUpload
@@ -90,6 +90,7 @@ def submit_report(
     uploads: Sequence[BoundedUpload] = (),
     keep_originals: bool = False,
     reward_wish: bool = False,
+    channel: Channel = Channel.WEB,
 ) -> Submission:
     """Scrub, encrypt and store a report with its files whole, or not at all.
 
@@ -101,7 +102,8 @@ def submit_report(
     Raises AttachmentsRejected, before anything is stored, if a file is refused.
     The untouched originals are kept too only if ``keep_originals``: the reporter's
     own choice, never the profile's. ``reward_wish``: the reporter asked to be
-    considered for a reward or commendation.
+    considered for a reward or commendation. ``channel``: how the report came
+    (the web form, the app), for the statistics.
     """
     pepper = settings.RECEIPT_PEPPER.encode()
     receipt = crypto.receipt_from_token(token_secret, pepper)
@@ -136,6 +138,7 @@ def submit_report(
             assessed,
             token_secret,
             reward_wish,
+            channel,
         )
     except IntegrityError:
         evidence.delete_blobs(written.blob_names)
@@ -153,6 +156,15 @@ def submit_report(
         shown_until=handles.open_handle_expiry(token_secret, RECEIPT_REPLAY),
         originals_kept=written.originals_kept,
     )
+
+
+def already_received(*, token_secret: bytes) -> bool:
+    """Whether the form with this token has already made a report (a form sent
+    again after its held files were released with the stored report)."""
+    pepper = settings.RECEIPT_PEPPER.encode()
+    receipt = crypto.receipt_from_token(token_secret, pepper)
+    lookup = crypto.derive_receipt_keys(receipt, pepper).lookup.hex()
+    return Report.objects.filter(receipt_lookup=lookup).exists()
 
 
 def _again(receipt: str, report: Report, token_secret: bytes) -> Submission:
@@ -181,6 +193,7 @@ def _store_report(
     assessed: Assessment,
     token_secret: bytes,
     reward_wish: bool,
+    channel: Channel,
 ) -> Report:
     report = Report(category=category, received_at=coarse_now(), receipt_lookup=lookup)
     report.answers_encrypted = crypto.encrypt(
@@ -203,6 +216,7 @@ def _store_report(
         data_key=data_key,
         triage=assessed.triage,
         reward_wish=reward_wish,
+        channel=channel,
     )
     duplicates.record_fingerprint(case_id=case.pk, fingerprint=assessed.fingerprint)
     audit.record(

@@ -14,13 +14,16 @@ then carries its field errors, ``Refused.files`` the files' problems.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tipline.cases.models import Channel
 from tipline.intake import flood, services
+from tipline.intake import held as held_files
 from tipline.intake.attachments import AttachmentsRejected
 from tipline.intake.forms import MessageForm, ReportForm
+from tipline.intake.uploads import BoundedUpload
 from tipline.lib.tokens import (
     FormSentTooSoon,
     FormTokenExpired,
@@ -28,6 +31,7 @@ from tipline.lib.tokens import (
     read_form_token,
     token_digest,
 )
+from tipline.profiles import guardrail
 from tipline.profiles.models import Category
 
 T = TypeVar("T")
@@ -41,6 +45,9 @@ class Refusal(enum.Enum):
     INVALID = enum.auto()  # field errors, on the form
     FILES_REFUSED = enum.auto()  # a file the scrubber refused: ``files``
     STORAGE_FULL = enum.auto()  # no space left: nothing was stored
+    HELD_LOST = enum.auto()  # files held for a second step could not be opened
+    SECOND_STEP = enum.auto()  # questions the answers call for were not shown yet
+    GUARDRAIL = enum.auto()  # names a protected characteristic, no behaviour
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,27 @@ class Refused:
 
 
 def take_report(
-    *, category: Category, form: ReportForm, token: str, proof: str = ""
+    *,
+    category: Category,
+    form: ReportForm,
+    token: str,
+    channel: Channel,
+    proof: str = "",
+    held: Sequence[BoundedUpload] = (),
+    held_lost: bool = False,
+    guardrail_confirmed: bool = False,
 ) -> services.Submission | Refused:
     """Check and store a report sent with ``form`` (bound to the answers, the
-    files and the reporter's choice about originals) and its form ``token``;
-    ``proof`` is the optional proof of work that shortens the wait in a flood."""
+    files and the reporter's choice about originals) and its form ``token``
+    through ``channel`` (the web form or the app);
+    ``proof`` is the optional proof of work that shortens the wait in a flood.
+    ``held``: files kept from an earlier step of the same form, which join the
+    new ones; ``held_lost``: the form said files were kept but they could not be
+    opened, so a new report is refused (it would lack them) while the same form
+    sent again still finds the report it made. ``guardrail_confirmed``: the
+    reporter saw the guardrail's reminder and sends the report as it is; until
+    then a text that names a protected characteristic and no behaviour is
+    refused with GUARDRAIL (nothing about it is stored or logged)."""
     try:
         secret = read_form_token(
             token,
@@ -73,14 +96,24 @@ def take_report(
         return Refused(Refusal.HONEYPOT)
     if not form.is_valid():
         return Refused(Refusal.INVALID)
+    if held_lost and not services.already_received(token_secret=secret):
+        return Refused(Refusal.HELD_LOST)
+    if form.pending:
+        return Refused(Refusal.SECOND_STEP)
+    if not guardrail_confirmed and guardrail.needs_reminder(
+        form.typed_texts(), category.profile.guardrail
+    ):
+        return Refused(Refusal.GUARDRAIL)
+    uploads = held_files.join_within_limits(held, form.cleaned_data["files"])
     submission = _stored(
         lambda: services.submit_report(
             category=category,
             answers=form.answers(),
             token_secret=secret,
-            uploads=form.cleaned_data["files"],
+            uploads=uploads,
             keep_originals=form.cleaned_data["keep_originals"],
             reward_wish=form.cleaned_data["reward_wish"],
+            channel=channel,
         )
     )
     if not isinstance(submission, Refused) and submission.created:

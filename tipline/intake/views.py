@@ -8,6 +8,7 @@ Responses are never cached (tipline.lib.middleware).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,20 @@ from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
 from tipline import crypto
-from tipline.intake import browser, flood, proof, services
+from tipline.cases.models import Channel
+from tipline.intake import browser, flood, held, proof, services
 from tipline.intake.attachments import AttachmentsRejected, PreparedFile
-from tipline.intake.forms import STORAGE_FULL, ReportForm
+from tipline.intake.forms import (
+    GUARDRAIL_FIELD,
+    GUARDRAIL_REMINDER,
+    SHOWN_FIELD,
+    STORAGE_FULL,
+    ReportForm,
+)
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.lib.pagecache import fresh_value, shared_page
+from tipline.intake.uploads import BoundedUpload
 from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,
@@ -60,7 +69,9 @@ REPORT_FORM_ID = "report-form"
 MESSAGE_FORM_ID = "message-form"
 SIGNIN_FORM_ID = "signin-form"
 # Form fields a language change does not keep: the change itself and the CSRF token.
-NOT_KEPT = frozenset({"csrfmiddlewaretoken", "language", "next", "draft_of"})
+NOT_KEPT = frozenset(
+    {"csrfmiddlewaretoken", "language", "next", "draft_of", held.FIELD, held.DROP_FIELD}
+)
 
 
 @shared_page
@@ -72,6 +83,32 @@ def choose_category(request: HttpRequest) -> HttpResponse:
     )
 
 
+HELD_LOST = gettext_lazy(
+    "The files you chose earlier could not be kept (the page was open too long, "
+    "or it was changed). Your text is kept below: choose the files again and "
+    "send the report."
+)
+# Refusals after which the form is shown again with the reporter's files held.
+HOLDS_FILES = frozenset(
+    {
+        Refusal.INVALID,
+        Refusal.SENT_TOO_SOON,
+        Refusal.HELD_LOST,
+        Refusal.SECOND_STEP,
+        Refusal.GUARDRAIL,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Files held from an earlier step of this form (tipline.intake.held)."""
+
+    token: str
+    uploads: list[BoundedUpload]
+    lost: bool
+
+
 @shared_page
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
@@ -79,15 +116,33 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_active_category(slug)
     if request.method == "GET":
         return _blank_or_draft_form(request, category)
-    form = ReportForm(request.POST, request.FILES, category=category)
+    form = ReportForm(request.POST, request.FILES, category=category, in_steps=True)
+    kept = _open_held(request)
+    try:
+        return _take(request, category, form, kept)
+    finally:
+        for upload in kept.uploads:
+            upload.close()
+
+
+def _take(
+    request: HttpRequest, category: Category, form: ReportForm, kept: Kept
+) -> HttpResponse:
     outcome = take_report(
         category=category,
         form=form,
         token=request.POST.get("token", ""),
         proof=request.POST.get(proof.FIELD, ""),
+        held=kept.uploads,
+        held_lost=kept.lost,
+        guardrail_confirmed=request.POST.get(GUARDRAIL_FIELD) == "yes",
+        channel=Channel.WEB,
     )
     if not isinstance(outcome, Refused):
+        if kept.token:
+            held.release_held(kept.token)
         return _to_receipt_page(request, outcome, category)
+    hold = _hold_again(request, kept, outcome)
     match outcome.reason:
         case Refusal.TOKEN_EXPIRED | Refusal.TOKEN_INVALID:
             return _refresh_token(
@@ -110,7 +165,41 @@ def report_form(request: HttpRequest, slug: str) -> HttpResponse:
         case Refusal.STORAGE_FULL:
             form.add_error(None, STORAGE_FULL)
             return _render_form(request, category, form, status=503)
-    return _render_form(request, category, form, status=400)
+        case Refusal.SECOND_STEP:
+            # Not an error: the questions the first answers call for.
+            return _render_form(request, category, form, hold=hold, second_step=True)
+        case Refusal.GUARDRAIL:
+            # A reminder, not an error: the reporter may send the report as it is.
+            return _render_form(request, category, form, hold=hold, reminder=True)
+    if kept.lost:
+        form.add_error("files", HELD_LOST)
+    return _render_form(request, category, form, status=400, hold=hold)
+
+
+def _open_held(request: HttpRequest) -> Kept:
+    token = request.POST.get(held.FIELD, "")
+    if not token:
+        return Kept("", [], lost=False)
+    try:
+        uploads = held.open_held(token, dropped=request.POST.getlist(held.DROP_FIELD))
+    except held.HeldFilesLost:
+        return Kept("", [], lost=True)
+    return Kept(token, uploads, lost=False)
+
+
+def _hold_again(request: HttpRequest, kept: Kept, outcome: Refused) -> held.Hold | None:
+    """Hold the reporter's files for the form shown again, in place of the
+    earlier hold, which goes either way. Only for a genuine form token: a forged
+    post stores nothing."""
+    hold = None
+    if outcome.reason in HOLDS_FILES and _token_is_genuine(request.POST.get("token")):
+        new = [
+            f for f in request.FILES.getlist("files") if isinstance(f, BoundedUpload)
+        ]
+        hold = held.hold_files(held.join_within_limits(kept.uploads, new))
+    if kept.token:
+        held.release_held(kept.token)
+    return hold
 
 
 def _to_receipt_page(
@@ -195,11 +284,20 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         draft = {
             "form": request.POST.get("draft_of", ""),
             "data": data,
-            "files_dropped": bool(request.FILES),
+            # Held files are not carried into a draft (their key would outlive
+            # the form there): they are deleted, and the page says so.
+            "files_dropped": bool(request.FILES) or _release(request),
         }
         browser.start(response, browser.DRAFT, draft, path=target)
     response.status_code = 303
     return response
+
+
+def _release(request: HttpRequest) -> bool:
+    token = request.POST.get(held.FIELD, "")
+    if token:
+        held.release_held(token)
+    return bool(token)
 
 
 @dataclass(frozen=True)
@@ -304,10 +402,23 @@ def _render_form(
     status: int = 200,
     *,
     files_dropped: bool = False,
+    hold: held.Hold | None = None,
+    second_step: bool = False,
+    reminder: bool = False,
 ) -> HttpResponse:
     context = {
+        "second_step": second_step,
+        "reminder": reminder,
+        "guardrail_confirmed": request.POST.get(GUARDRAIL_FIELD) == "yes",
+        "guardrail_field": GUARDRAIL_FIELD,
+        "reminder_text": GUARDRAIL_REMINDER,
+        "guardrail_json": json.dumps(category.profile.guardrail, ensure_ascii=False),
+        "shown_field": SHOWN_FIELD,
         "category": category,
         "form": form,
+        "hold": hold,
+        "held_field": held.FIELD,
+        "drop_field": held.DROP_FIELD,
         "proof_bits": flood.proof_bits(),
         "files_dropped": files_dropped,
         "keep_form": REPORT_FORM_ID,

@@ -27,6 +27,10 @@ IDENTIFYING_META = (
 # (Referrer-Policy: same-origin); the Referer of a page view, which can name the
 # site a reporter came from, is always removed.
 REFERER_KEPT_FOR = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Paths whose responses may say how long they are cached: static files, and the
+# organisation's stylesheet and logo (public, the same for every visitor;
+# tipline.outreach.site_views sets their Cache-Control).
+CACHEABLE_PREFIXES = ("/static/", "/site/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -68,6 +72,6 @@ class PrivacyMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if not request.path.startswith("/static/"):
+        if not request.path.startswith(CACHEABLE_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,5 +1,5 @@
-"""Public pages that are not forms: the home page, guidance, the reward
-programme's statistics, and error pages."""
+"""Public pages that are not forms: the home page, guidance and error pages
+(the statistics are in stats_views.py)."""
 
 from __future__ import annotations
 
@@ -16,41 +16,16 @@ from django.views.decorators.http import require_http_methods
 from tipline.lib.pagecache import shared_page
 from tipline.lib.storage import is_out_of_space
 from tipline.profiles.loader import ensure_default_profile
-from tipline.profiles.models import Profile
-from tipline.rewards.statistics import reward_statistics
+from tipline.profiles.selectors import guidance_pages
 
 SameSite = Literal["Lax", "Strict", "None"] | None
 
 
 @shared_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "outreach/home.html", {"profile": ensure_default_profile()})
-
-
-@shared_page
-def guidance(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "outreach/guidance.html", {"profile": ensure_default_profile()}
-    )
-
-
-@shared_page
-@require_http_methods(["GET"])
-def statistics(request: HttpRequest) -> HttpResponse:
-    """Counts and sums of the reward programme, small counts withheld
-    (tipline/rewards/statistics.py says what and why)."""
-    figures = reward_statistics()
-    slugs = [programme.profile_slug for programme in figures.programmes]
-    titles = {p.slug: p.title for p in Profile.objects.filter(slug__in=slugs)}
-    programmes = [
-        (titles.get(programme.profile_slug, programme.profile_slug), programme)
-        for programme in figures.programmes
-    ]
-    return render(
-        request,
-        "outreach/statistics.html",
-        {"figures": figures, "programmes": programmes},
-    )
+    profile = ensure_default_profile()
+    context = {"profile": profile, "guidance": guidance_pages(profile)}
+    return render(request, "outreach/home.html", context)
 
 
 @require_http_methods(["GET"])

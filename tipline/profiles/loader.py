@@ -10,14 +10,21 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tipline.lib.i18n import localized
 from tipline.lib.pagecache import forget_pages
-from tipline.profiles.models import Category, Profile
+from tipline.lib.markdown import MAX_SOURCE_CHARS
+from tipline.profiles import guardrail
+from tipline.profiles.models import Category, GuidancePage, GuidanceSlug, Profile
 
 PROFILE_DIR = Path(__file__).resolve().parent / "data"
+# Each profile's default guidance pages: <profile slug>.toml here, or in a
+# "guidance" folder beside a profile file given by path.
+GUIDANCE_DIR = "guidance"
+GUIDANCE_TITLE_CHARS = 200
 FIELD_TYPES = {"text", "textarea", "date", "choice", "multichoice"}
 CHOICE_TYPES = {"choice", "multichoice"}
 TEXT_LIMITS = {"text": 2000, "textarea": 50_000}
@@ -44,6 +51,10 @@ RESERVED_NAMES = frozenset(
         "answers",
         "receipt",
         "body",
+        "shown_questions",  # tipline.intake.forms.SHOWN_FIELD
+        "held_files",  # tipline.intake.held
+        "drop_held",
+        "guardrail_confirmed",  # tipline.intake.forms.GUARDRAIL_FIELD
     }
 )
 
@@ -108,6 +119,8 @@ def load_profile(name: str) -> Profile:
                 data.get("originals_default", data.get("keep_originals", False))
             ),
             "texts": data.get("texts", {}),
+            "elsewhere": data.get("elsewhere", []),
+            "guardrail": guardrail.clean_lists(data.get("guardrail", {}), _languages()),
             "acknowledge_days": int(data.get("acknowledge_days", 7)),
             "feedback_days": int(data.get("feedback_days", 90)),
         },
@@ -126,12 +139,54 @@ def load_profile(name: str) -> Profile:
                 "description": item["description"],
                 "examples": item.get("examples", {}),
                 "fields": item["fields"],
+                "files_text": item.get("files", {}),
                 "active": True,
             },
         )
     profile.categories.exclude(slug__in=slugs).update(active=False)
+    load_guidance(profile, default_guidance(name, data["slug"]))
     transaction.on_commit(forget_categories)
     return profile
+
+
+def default_guidance(name: str, slug: str) -> dict[str, dict[str, dict[str, str]]]:
+    """The default guidance pages of the profile ``name`` (as load_profile takes
+    it) whose slug is ``slug``: {page slug: {"title": texts, "body": texts}}, empty
+    when none ship with it."""
+    folder = Path(name).parent if name.endswith(".toml") else PROFILE_DIR
+    path = folder / GUIDANCE_DIR / f"{slug}.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileInvalid(f"{path}: {exc}") from None
+    _check_guidance(data, path.name)
+    return data
+
+
+def load_guidance(
+    profile: Profile, pages: dict[str, dict[str, dict[str, str]]]
+) -> None:
+    """Store the default guidance pages, except those an administrator edited:
+    loading a profile again must not undo their work."""
+    edited = set(
+        profile.guidance_pages.filter(edited=True).values_list("slug", flat=True)
+    )
+    order = list(GuidanceSlug.values)
+    for slug, page in pages.items():
+        if slug in edited:
+            continue
+        GuidancePage.objects.update_or_create(
+            profile=profile,
+            slug=slug,
+            defaults={
+                "position": order.index(slug),
+                "title": page["title"],
+                "body": page["body"],
+                "updated_at": timezone.now(),
+            },
+        )
 
 
 def category_cache_key(slug: str) -> str:
@@ -160,6 +215,11 @@ def _check_profile(data: dict[str, Any]) -> None:
     _check_texts(data["name"], "name")
     _check_texts(data["intro"], "intro")
     _check_public_texts(data.get("texts", {}))
+    _check_elsewhere(data.get("elsewhere", []))
+    try:
+        guardrail.clean_lists(data.get("guardrail", {}), _languages())
+    except guardrail.GuardrailInvalid as exc:
+        raise ProfileInvalid(f"guardrail: {exc}") from None
     for key in ("acknowledge_days", "feedback_days"):
         _check_number(data.get(key, 1), key, 1, 3650)
     for key in ("followup_shows_report", "originals_default", "keep_originals"):
@@ -176,6 +236,53 @@ def _check_profile(data: dict[str, Any]) -> None:
             raise ProfileInvalid(f"category slug {slug!r} is repeated")
         seen.add(slug)
         _check_category(category, slug)
+
+
+def _check_guidance(data: dict[str, Any], where: str) -> None:
+    unknown = set(data) - set(GuidanceSlug.values)
+    if unknown:
+        raise ProfileInvalid(
+            f"{where}: unknown guidance pages {sorted(unknown)} "
+            f"(known: {', '.join(GuidanceSlug.values)})"
+        )
+    for slug, page in data.items():
+        if not isinstance(page, dict) or set(page) != {"title", "body"}:
+            raise ProfileInvalid(f"{where}: {slug} needs a title and a body, only")
+        _check_texts(page["title"], f"{where}: {slug}.title")
+        _check_texts(page["body"], f"{where}: {slug}.body")
+        limits = {"title": GUIDANCE_TITLE_CHARS, "body": MAX_SOURCE_CHARS}
+        for part, limit in limits.items():
+            if any(
+                not isinstance(text, str) or len(text) > limit
+                for text in page[part].values()
+            ):
+                raise ProfileInvalid(
+                    f"{where}: {slug}.{part} must be text of at most {limit} characters"
+                )
+
+
+MAX_ELSEWHERE = 20
+
+
+def _check_elsewhere(items: Any) -> None:
+    """``[[elsewhere]]``: what does not belong here and where to go instead."""
+    if not isinstance(items, list) or len(items) > MAX_ELSEWHERE:
+        raise ProfileInvalid(
+            f"elsewhere must be a list of at most {MAX_ELSEWHERE} tables"
+        )
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) != {"topic", "where"}:
+            raise ProfileInvalid(f"elsewhere #{number} needs a topic and a where")
+        for key in ("topic", "where"):
+            _check_texts(item[key], f"elsewhere #{number}.{key}")
+            if any(len(str(text)) > 1000 for text in item[key].values()):
+                raise ProfileInvalid(
+                    f"elsewhere #{number}.{key}: at most 1000 characters"
+                )
+
+
+def _languages() -> list[str]:
+    return [code for code, _ in settings.LANGUAGES]
 
 
 def _check_slug(slug: Any, kind: str) -> None:
@@ -208,6 +315,12 @@ def _check_category(category: dict[str, Any], slug: str) -> None:
         raise ProfileInvalid(f"category {slug!r} repeats a field name")
     for field in fields:
         _check_field(field, slug)
+    _check_conditions(fields, slug)
+    files = category.get("files", {})
+    if not isinstance(files, dict) or set(files) - {"label", "help"}:
+        raise ProfileInvalid(f"{slug}.files may have only a label and a help text")
+    for key, texts in files.items():
+        _check_texts(texts, f"{slug}.files.{key}")
 
 
 def _check_field(field: Any, where: str) -> None:
@@ -238,6 +351,56 @@ def _check_field(field: Any, where: str) -> None:
         )
     if kind in CHOICE_TYPES:
         _check_choices(field.get("choices"), f"{where}.{name}")
+
+
+def _check_conditions(fields: list[dict[str, Any]], where: str) -> None:
+    """``show_if = {field = "…", values = ["…"]}``: a question shown only when an
+    earlier single-choice question has one of ``values``. Conditions do not
+    chain (the earlier question may not be conditional itself): a reporter
+    without JavaScript then needs at most one extra step to see every question."""
+    earlier: dict[str, dict[str, Any]] = {}
+    for field in fields:
+        condition = field.get("show_if")
+        if condition is not None:
+            _check_condition(condition, earlier, f"{where}.{field['name']}.show_if")
+        earlier[field["name"]] = field
+
+
+def _check_condition(
+    condition: Any, earlier: dict[str, dict[str, Any]], where: str
+) -> None:
+    if not isinstance(condition, dict) or set(condition) != {"field", "values"}:
+        raise ProfileInvalid(
+            f'{where} must be {{field = "<earlier question>", values = ["…"]}}'
+        )
+    source = earlier.get(condition["field"])
+    if source is None:
+        raise ProfileInvalid(
+            f"{where}: {condition['field']!r} is not a question before this one"
+        )
+    if source["type"] != "choice":
+        raise ProfileInvalid(
+            f'{where}: {condition["field"]!r} must be a single choice (type "choice")'
+        )
+    if "show_if" in source:
+        raise ProfileInvalid(
+            f"{where}: {condition['field']!r} is itself conditional; conditions "
+            "do not chain"
+        )
+    values = condition["values"]
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(isinstance(value, str) for value in values)
+    ):
+        raise ProfileInvalid(f"{where}: values must be a non-empty list of choices")
+    known = {choice["value"] for choice in source["choices"]}
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise ProfileInvalid(
+            f"{where}: {unknown!r} are not choices of {condition['field']!r} "
+            f"(choices: {sorted(known)})"
+        )
 
 
 def _check_choices(choices: Any, where: str) -> None:

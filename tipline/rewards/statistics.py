@@ -6,7 +6,8 @@ What is counted, each by the calendar year it happened in:
 - proposals approved: proposals of a reward or a commendation that a second
   person approved (``Proposal.year``, the budget year the approval spent);
 - rewards paid: offers of a money tier whose payment finance recorded
-  (``Offer.paid_at``), and their sum per currency in minor units;
+  (``Offer.paid_at``), and their sum per currency in minor units; the same
+  again per tier (issue 15, point 6);
 - commendations given: offers of a commendation-only tier that the reporter
   accepted (``Offer.answered_at``), whether or not finance later recorded
   handing it over. Declined, withdrawn and unanswered offers are not counted.
@@ -19,7 +20,11 @@ Protection of the people behind the figures:
 - No total over years, profiles or currencies is returned: with one, a withheld
   cell could be worked out by subtraction. The three measures are not parts of
   one another (a proposal can be shared between several reports, and paid in a
-  later year), so none is derived from the others either.
+  later year), so none is derived from the others either. The rewards paid
+  per tier are parts of the year's rewards paid in their currency, so they go
+  through ``tipline.lib.disclosure.suppress`` together: where one tier's count
+  is withheld and the year's is shown, the next smallest is withheld too
+  ("not shown"), and a tier's sum is withheld with its count.
 - Only calendar years that have ended are returned. A figure of the running
   year would move with each payment, and someone comparing the page from one day
   to the next would learn the amount and the day of one person's reward.
@@ -38,6 +43,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from tipline.lib import disclosure
 from tipline.rewards.models import (
     Offer,
     OfferStatus,
@@ -53,6 +59,7 @@ __all__ = [
     "Paid",
     "ProgrammeFigures",
     "RewardStatistics",
+    "TierPaid",
     "YearFigures",
     "reward_statistics",
 ]
@@ -63,13 +70,19 @@ _COMMENDATION = "share__proposal__tier__commendation_only"
 
 @dataclass(frozen=True)
 class Figure:
-    """A published count: ``value`` is None when it is withheld (1 to K-1)."""
+    """A published count: ``value`` is None when it is withheld: 1 to K-1, or
+    ``not_shown`` so that another withheld count cannot be worked out."""
 
     value: int | None
+    not_shown: bool = False
 
     @property
     def withheld(self) -> bool:
         return self.value is None
+
+    @classmethod
+    def of(cls, cell: disclosure.Cell) -> Figure:
+        return cls(cell.value, not_shown=cell.mark is disclosure.Mark.NOT_SHOWN)
 
 
 @dataclass(frozen=True)
@@ -87,11 +100,22 @@ class Paid:
 
 
 @dataclass(frozen=True)
+class TierPaid:
+    """Rewards paid on one money tier in one year (``paid.total`` withheld
+    with ``paid.count``)."""
+
+    slug: str
+    name: dict[str, str]
+    paid: Paid
+
+
+@dataclass(frozen=True)
 class YearFigures:
     year: int
     proposals_approved: Figure
     rewards_paid: tuple[Paid, ...]  # one per currency of the programme
     commendations: Figure
+    tiers: tuple[TierPaid, ...] = ()  # the programme's money tiers, in order
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,7 @@ class RewardStatistics:
 
 def reward_statistics() -> RewardStatistics:
     """Every programme's figures for the years that have ended, with small
-    counts withheld. Five queries, however many programmes and years there are."""
+    counts withheld. Seven queries, however many programmes and years there are."""
     last_year = timezone.localdate().year - 1
     found = _Found(
         last_year=last_year,
@@ -121,6 +145,8 @@ def reward_statistics() -> RewardStatistics:
         approved=_approved_by_year(last_year),
         paid=_paid_by_year(last_year),
         commended=_commended_by_year(last_year),
+        by_tier=_paid_by_tier(last_year),
+        tiers=_money_tiers(),
     )
     currencies = _currencies(found.paid)
     slugs = Policy.objects.order_by("profile_slug").values_list(
@@ -153,6 +179,9 @@ class _Found:
     approved: dict[tuple[str, int], int]
     paid: dict[tuple[str, int, str], tuple[int, int]]
     commended: dict[tuple[str, int], int]
+    # (profile, year, tier id) -> (count, sum); each profile's money tiers
+    by_tier: dict[tuple[str, int, int], tuple[int, int]]
+    tiers: dict[str, list[Tier]]
 
     def years(self, slug: str) -> range:
         """From the last year published back to the programme's first year
@@ -162,22 +191,56 @@ class _Found:
         return range(self.last_year, min(found, default=self.last_year + 1) - 1, -1)
 
     def year(self, slug: str, year: int, currencies: tuple[str, ...]) -> YearFigures:
+        paid = {c: self.paid.get((slug, year, c), (0, 0)) for c in currencies}
+        tiers = self.tiers.get(slug, [])
+        by_tier = {t.pk: self.by_tier.get((slug, year, t.pk), (0, 0)) for t in tiers}
+        cells = self.withheld(paid, by_tier, tiers)
         return YearFigures(
             year=year,
             proposals_approved=self.figure(self.approved.get((slug, year), 0)),
             rewards_paid=tuple(
-                self.paid_in(self.paid.get((slug, year, currency), (0, 0)), currency)
-                for currency in currencies
+                self.paid_in(paid[c], c, cells[("paid", c)]) for c in currencies
             ),
             commendations=self.figure(self.commended.get((slug, year), 0)),
+            tiers=tuple(
+                TierPaid(
+                    slug=t.slug,
+                    name=t.name,
+                    paid=self.paid_in(by_tier[t.pk], t.currency, cells[("tier", t.pk)]),
+                )
+                for t in tiers
+                if t.currency in paid
+            ),
         )
+
+    def withheld(
+        self,
+        paid: dict[str, tuple[int, int]],
+        by_tier: dict[int, tuple[int, int]],
+        tiers: list[Tier],
+    ) -> dict[tuple[str, object], disclosure.Cell]:
+        """Rewards paid per currency and per tier, as published: each
+        currency's count is the sum of its tiers' counts."""
+        counts: dict[tuple[str, object], int] = {
+            ("paid", c): found[0] for c, found in paid.items()
+        }
+        counts |= {("tier", pk): found[0] for pk, found in by_tier.items()}
+        sums = [
+            disclosure.Sum(
+                ("paid", c), tuple(("tier", t.pk) for t in tiers if t.currency == c)
+            )
+            for c in paid
+        ]
+        return disclosure.suppress(counts, sums, min_count=self.min_count)
 
     def figure(self, count: int) -> Figure:
         return Figure(None if 0 < count < self.min_count else count)
 
-    def paid_in(self, found: tuple[int, int], currency: str) -> Paid:
-        count, total = found
-        figure = self.figure(count)
+    def paid_in(
+        self, found: tuple[int, int], currency: str, cell: disclosure.Cell
+    ) -> Paid:
+        _count, total = found
+        figure = Figure.of(cell)
         return Paid(
             currency=currency, count=figure, total=None if figure.withheld else total
         )
@@ -206,6 +269,32 @@ def _paid_by_year(last_year: int) -> dict[tuple[str, int, str], tuple[int, int]]
         (row[_PROFILE], row["y"], row["currency"]): (row["n"], int(row["total"]))
         for row in rows
     }
+
+
+def _paid_by_tier(last_year: int) -> dict[tuple[str, int, int], tuple[int, int]]:
+    rows = (
+        Offer.objects.filter(status=OfferStatus.PAID, **{_COMMENDATION: False})
+        .annotate(y=ExtractYear("paid_at"))
+        .filter(y__lte=last_year)
+        .values(_PROFILE, "y", "share__proposal__tier")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    )
+    return {
+        (row[_PROFILE], row["y"], row["share__proposal__tier"]): (
+            row["n"],
+            int(row["total"]),
+        )
+        for row in rows
+    }
+
+
+def _money_tiers() -> dict[str, list[Tier]]:
+    """Each programme's money tiers, in their order."""
+    found: dict[str, list[Tier]] = defaultdict(list)
+    for tier in Tier.objects.filter(commendation_only=False).select_related("policy"):
+        found[tier.policy.profile_slug].append(tier)
+    return found
 
 
 def _commended_by_year(last_year: int) -> dict[tuple[str, int], int]:

@@ -33,6 +33,12 @@ def finance(user: User) -> bool:
     return user.role == Role.FINANCE
 
 
+def communicators(user: User) -> bool:
+    """Who may write the public bulletins: communications staff and
+    administrators (issue 15, point 5)."""
+    return user.role in (Role.COMMUNICATIONS, Role.ADMINISTRATOR)
+
+
 def reward_record_keepers(user: User) -> bool:
     """Who may read the reward records: they hold no case content, only numbers,
     tiers, amounts, dates and names of staff."""
@@ -52,11 +58,15 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("routing", _("Routing and priority"), administrators),
     Page("retention", _("Retention"), administrators),
+    Page("site", _("Site"), administrators),
+    Page("guardrail", _("Guardrail"), administrators),
     Page("rewards", _("Rewards"), administrators),
     Page("reward_proposals", _("Reward proposals"), rewards_approvers),
     Page("reward_payouts", _("Payouts"), finance),
     Page("reward_records", _("Reward records"), reward_record_keepers),
+    Page("bulletins", _("Bulletins"), communicators),
     Page("audit_log", _("Audit log"), administrators),
+    Page("guidance", _("Guidance pages"), administrators),
 )
 
 

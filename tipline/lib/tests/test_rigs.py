@@ -63,6 +63,7 @@ def test_the_built_distribution_holds_no_tests_and_no_rigs(tmp_path):
     assert "tipline/templates/base.html" in names
     assert "tipline/intake/templates/intake/form.html" in names
     assert "tipline/profiles/data/national-security.toml" in names
+    assert "tipline/profiles/data/guidance/national-security.toml" in names
     assert any(name.endswith("/LC_MESSAGES/django.mo") for name in names)
 
 

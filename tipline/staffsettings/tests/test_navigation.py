@@ -16,21 +16,30 @@ pytestmark = pytest.mark.django_db
 
 ROUTING = "/staff/settings/triage/"
 RETENTION = "/staff/settings/retention/"
+SITE = "/staff/settings/site/"
+GUARDRAIL = "/staff/settings/guardrail/"
 AUDIT_LOG = "/staff/audit/"
 REWARDS = "/staff/settings/rewards/"
 REWARD_PROPOSALS = "/staff/rewards/"
 PAYOUTS = "/staff/rewards/payouts/"
 RECORDS = "/staff/rewards/records/"
+GUIDANCE = "/staff/settings/guidance/"
+BULLETINS = "/staff/bulletins/"
 # Every administrator's settings page, in the navigation's order.
 NAV = [
     ("Routing and priority", ROUTING),
     ("Retention", RETENTION),
+    ("Site", SITE),
+    ("Guardrail", GUARDRAIL),
     ("Rewards", REWARDS),
     ("Reward records", RECORDS),
+    ("Bulletins", BULLETINS),
     ("Audit log", AUDIT_LOG),
+    ("Guidance pages", GUIDANCE),
 ]
 SETTINGS_PATHS = {path for _, path in NAV}
-ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS}
+# Reward records are finance's and approvers' too; bulletins communications'.
+ADMINISTRATORS_ONLY = SETTINGS_PATHS - {RECORDS, BULLETINS}
 
 
 class Links(HTMLParser):
@@ -219,7 +228,7 @@ def test_rewards_approvers_see_only_the_reward_proposals_and_records(profile):
         ("Reward records", RECORDS, None),
     ]
     paths = [*ADMINISTRATORS_ONLY, PAYOUTS]
-    assert [client.get(path).status_code for path in paths] == [404] * 5
+    assert [client.get(path).status_code for path in paths] == [404] * len(paths)
 
 
 def test_finance_staff_see_only_the_payouts_and_records(profile):
@@ -235,7 +244,7 @@ def test_finance_staff_see_only_the_payouts_and_records(profile):
         ("Reward records", RECORDS, None),
     ]
     paths = [*ADMINISTRATORS_ONLY, REWARD_PROPOSALS]
-    assert [client.get(path).status_code for path in paths] == [404] * 5
+    assert [client.get(path).status_code for path in paths] == [404] * len(paths)
 
 
 def test_someone_not_signed_in_is_sent_to_sign_in_from_every_settings_page(profile):

@@ -3,6 +3,8 @@ and a desktop's, in English and Chinese: the page never scrolls sideways, and ev
 link of the settings navigation is on screen."""
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,9 +16,13 @@ pytestmark = pytest.mark.browser
 PAGES = (
     "/staff/settings/triage/",
     "/staff/settings/retention/",
+    "/staff/settings/site/",
+    "/staff/settings/guardrail/",
     "/staff/settings/rewards/",
     "/staff/rewards/records/",
+    "/staff/bulletins/",
     "/staff/audit/",
+    "/staff/settings/guidance/",
 )
 # An administrator with an authenticator app (their role requires one), and the
 # widest content the pages show: a full audit table with long details (under the
@@ -83,4 +89,13 @@ def test_settings_pages_fit_a_phone_and_a_desktop(browser, live_tipline):
                     box = link.bounding_box()
                     assert box["x"] >= 0, where
                     assert box["x"] + box["width"] <= width, where
+                if path.endswith("/guardrail/"):
+                    shoot(page, f"staff-guardrail-{language}-{width}")
     context.close()
+
+
+def shoot(page, name):
+    folder = os.environ.get("TIPLINE_SHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{name}.png", full_page=True)
