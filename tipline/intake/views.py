@@ -37,8 +37,8 @@ from tipline.intake.forms import (
 )
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
-from tipline.lib.pagecache import fresh_value, shared_page
 from tipline.intake.uploads import BoundedUpload
+from tipline.lib.pagecache import fresh_value, shared_page
 from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,

@@ -39,6 +39,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.html import escape
@@ -84,7 +85,16 @@ def fresh_value(request: HttpRequest, value: str, *, form_token: str) -> None:
 
 
 def forget_pages() -> None:
-    """Every stored page is out of date (an edit of what public pages show)."""
+    """Every stored page is out of date (an edit of what public pages show).
+
+    At once, so that this process shows the edit even inside the edit's
+    transaction, and again on commit: a page rendered in between, from the rows
+    before the edit, would otherwise be stored under the new version."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 

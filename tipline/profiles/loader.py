@@ -15,8 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tipline.lib.i18n import localized
-from tipline.lib.pagecache import forget_pages
 from tipline.lib.markdown import MAX_SOURCE_CHARS
+from tipline.lib.pagecache import forget_pages
 from tipline.profiles import guardrail
 from tipline.profiles.models import Category, GuidancePage, GuidanceSlug, Profile
 
