@@ -89,6 +89,7 @@ NOT_PAGES: dict[str, str] = {
     "outreach:verify_upload": "POST only; its result page is a journey",
     "outreach:feed_here": "redirects to the feed in the reader's language",
     "outreach:bulletin_feed": "an Atom feed for feed readers, not a page",
+    "outreach:statistics_csv": "the statistics' CSV downloads",
     "outreach:brand_css": "the brand's stylesheet",
     "outreach:site_logo": "the logo's PNG",
     "outreach:statement": "the signed statement's text",
