@@ -41,7 +41,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware, get_token
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language_from_request
@@ -55,6 +55,11 @@ SHARED = "TIPLINE_SHARED_PAGE"
 FRESH = "tipline.page.fresh"
 VERSION_KEY = "tipline:pages:version"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+# What must never be left in a stored page: anything shaped like a masked CSRF
+# token (checked against this visitor's secret), and any signed value (a form
+# token, tipline.lib.tokens) that its view did not name with fresh_value.
+MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+SIGNED = re.compile(rb"[A-Za-z0-9_=-]{20,}:[0-9A-Za-z]{4,}:[A-Za-z0-9_-]{40,}")
 CSRF = "csrf"
 
 
@@ -210,9 +215,40 @@ def _storable(
         parts = [pieces[0]]
         for value, piece in zip(found, pieces[1:], strict=True):
             parts += [fresh[value.decode()], piece]
+    if _leaks(request, [part for part in parts if isinstance(part, bytes)]):
+        return None
     headers = tuple(
         (name, value)
         for name, value in response.headers.items()
         if name.lower() not in {"content-length", "set-cookie"}
     )
     return Stored(status=200, headers=headers, parts=tuple(parts))
+
+
+def _leaks(request: HttpRequest, kept: list[bytes]) -> bool:
+    """Whether what would be stored still holds this visitor's CSRF secret (its
+    raw form, or a masked token made from it elsewhere on the page) or a signed
+    value: a page that prints them in a way this module does not know is not
+    stored, rather than sent to everyone."""
+    secret = request.META.get("CSRF_COOKIE")
+    for chunk in kept:
+        if SIGNED.search(chunk):
+            return True
+        if not secret:
+            continue
+        if secret.encode() in chunk:
+            return True
+        for candidate in MASKED_TOKEN.findall(chunk):
+            if _unmask(candidate.decode()) == secret:
+                return True
+    return False
+
+
+def _unmask(token: str) -> str:
+    """The secret inside a masked CSRF token (as Django's middleware unmasks it)."""
+    chars: str = CSRF_ALLOWED_CHARS
+    mask, cipher = token[: len(token) // 2], token[len(token) // 2 :]
+    return "".join(
+        chars[chars.index(c) - chars.index(m)]
+        for c, m in zip(cipher, mask, strict=True)
+    )

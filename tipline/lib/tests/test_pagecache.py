@@ -10,9 +10,13 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
+from tipline.lib.pagecache import shared_page
+from tipline.lib.tokens import new_form_token
 from tipline.profiles.loader import PROFILE_DIR, load_profile
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +241,39 @@ def test_the_language_links_switch_and_come_back_without_javascript(profile):
     assert back is not None
     client.get(unescape(back.group(1)))
     assert '<html lang="en">' in client.get("/statistics/").content.decode()
+
+
+# --- Pages that print per-visitor values in ways the cache does not know -----
+
+
+@shared_page
+def two_csrf_tokens(request):
+    # Two calls, two masks of the same secret: only one can be cut out.
+    return HttpResponse(
+        f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        f'<p data-token="{get_token(request)}">'
+    )
+
+
+@shared_page
+def unnamed_form_token(request):
+    return HttpResponse(f'<input name="token" value="{new_form_token("report")}">')
+
+
+urlpatterns = [
+    path("two-tokens/", two_csrf_tokens),
+    path("unnamed-token/", unnamed_form_token),
+]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("page", ["/two-tokens/", "/unnamed-token/"])
+def test_a_page_with_a_value_it_cannot_make_anew_is_never_stored(page):
+    first = Client().get(page).content
+
+    second = Client().get(page).content
+
+    assert second != first
+    found = re.findall(rb'"([^"]{40,})"', first)
+    assert found
+    assert not [value for value in found if value in second]
