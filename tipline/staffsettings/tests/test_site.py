@@ -113,7 +113,7 @@ def test_a_refused_form_comes_back_in_the_readers_language(admin):
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
     assert 'value="#77aaff"' in html
-    assert "contrast" in html
+    assert "的对比度仅为" in html
 
 
 def test_the_quick_exit_may_not_lead_to_the_official_address(admin):
