@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "tipline.lib.middleware.PrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a first visit to a public page is served
+    # from the cache without them (tipline.lib.pagecache, issue 15 "Speed").
+    "tipline.lib.pagecache.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +112,13 @@ MIDDLEWARE = [
     "tipline.accounts.two_factor.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Public pages rendered once (tipline.lib.pagecache): how long a stored page may
+# be served, which bounds how stale another process's copy can be after an edit
+# with the default per-process cache; 0 turns it off. And what else, besides
+# path, language and host, a stored page depends on.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
+PAGE_CACHE_VARIES_ON = ["tipline.intake.flood.proof_bits"]
 
 ROOT_URLCONF = "tipline.urls"
 WSGI_APPLICATION = "tipline.wsgi.application"

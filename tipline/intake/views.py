@@ -38,6 +38,7 @@ from tipline.intake.forms import (
 from tipline.intake.selectors import get_active_category
 from tipline.intake.submission import Refusal, Refused, take_report
 from tipline.intake.uploads import BoundedUpload
+from tipline.lib.pagecache import fresh_value, shared_page
 from tipline.lib.tokens import (
     FormTokenInvalid,
     new_form_token,
@@ -73,6 +74,7 @@ NOT_KEPT = frozenset(
 )
 
 
+@shared_page
 def choose_category(request: HttpRequest) -> HttpResponse:
     profile = ensure_default_profile()
     categories = profile.categories.filter(active=True)
@@ -107,6 +109,7 @@ class Kept:
     lost: bool
 
 
+@shared_page
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest, slug: str) -> HttpResponse:
@@ -376,6 +379,7 @@ def _blank_or_draft_form(request: HttpRequest, category: Category) -> HttpRespon
         initial.setdefault("keep_originals", False)
     if not _token_is_genuine(initial.get("token")):
         initial["token"] = new_form_token(REPORT_FORM)
+        fresh_value(request, initial["token"], form_token=REPORT_FORM)
     form = ReportForm(category=category, initial=initial)
     response = _render_form(request, category, form, files_dropped=draft.files_dropped)
     return forget_draft(request, response, draft)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from tipline.lib.http import query_without_page
+from tipline.lib.pagecache import shared_page
 from tipline.profiles import bulletins
 from tipline.profiles.loader import ensure_default_profile
 
@@ -22,6 +23,7 @@ def current_language() -> str:
     return (get_language() or "en").lower()
 
 
+@shared_page
 @require_http_methods(["GET"])
 def news(request: HttpRequest) -> HttpResponse:
     published = bulletins.published_bulletins(
@@ -32,6 +34,7 @@ def news(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/news.html", context)
 
 
+@shared_page
 @require_http_methods(["GET"])
 def bulletin(request: HttpRequest, slug: str) -> HttpResponse:
     # ?in= picks the article's language where both have this slug (the links

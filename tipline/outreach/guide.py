@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from tipline.lib.i18n import localized
 from tipline.lib.markdown import render as render_markdown
+from tipline.lib.pagecache import shared_page
 from tipline.profiles.loader import ensure_default_profile
 from tipline.profiles.models import GuidanceSlug, Profile
 from tipline.profiles.selectors import current_site, guidance_page, guidance_pages
@@ -154,6 +155,7 @@ LIVE_PARTS: dict[str, Callable[[Profile], dict[str, Any]]] = {
 }
 
 
+@shared_page
 @require_safe
 def help_index(request: HttpRequest) -> HttpResponse:
     profile = ensure_default_profile()
@@ -161,6 +163,7 @@ def help_index(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/guide/index.html", context)
 
 
+@shared_page
 @require_safe
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     profile = ensure_default_profile()

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_http_methods
 
+from tipline.lib.pagecache import shared_page
 from tipline.outreach.statement import statement_date, statement_text
 from tipline.profiles import branding
 from tipline.profiles.loader import ensure_default_profile
@@ -41,6 +42,7 @@ def logo(request: HttpRequest) -> HttpResponse:
     return _cached(request, png, "image/png", branding.version_of(updated_at))
 
 
+@shared_page
 @require_http_methods(["GET"])
 def verify_site(request: HttpRequest) -> HttpResponse:
     site = current_site()

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from tipline.cases.statistics import MONTHS, CaseFigures, case_figures, ended_months
 from tipline.lib.i18n import localized
+from tipline.lib.pagecache import shared_page
 from tipline.outreach.stats_tables import SLUGS, case_tables, reward_table, to_csv
 from tipline.profiles.loader import ensure_default_profile
 from tipline.profiles.models import Category, Profile
@@ -46,6 +47,7 @@ class Figures:
         return {slug: str(localized(name)) for slug, name in self.names.items()}
 
 
+@shared_page
 @require_http_methods(["GET"])
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts, medians and sums, small counts withheld (tipline/lib/disclosure.py
@@ -62,6 +64,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/statistics.html", {"body": mark_safe(body)})
 
 
+@shared_page
 @require_http_methods(["GET"])
 def statistics_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One table of the page as CSV, headed in the active language."""

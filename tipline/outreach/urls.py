@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from tipline.outreach import (
     bulletin_views,
@@ -9,6 +9,22 @@ from tipline.outreach import (
     views,
 )
 from tipline.outreach.feeds import bulletin_feed
+
+
+class LanguageCode:
+    """A language code (``en``, ``zh-hans``), so that ``language/keep/`` stays
+    intake's switch that keeps a draft."""
+
+    regex = "[a-z]{2,3}(?:-[a-z0-9]+)*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(LanguageCode, "language")
 
 app_name = "outreach"
 urlpatterns = [
@@ -39,6 +55,7 @@ urlpatterns = [
         stats_views.statistics_csv,
         name="statistics_csv",
     ),
+    path("language/<language:code>/", views.choose_language, name="language"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/file/", verify_views.verify_upload, name="verify_upload"),
     path("verify/<str:code>/", verify_views.verify_code, name="verify_code"),

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from tipline.lib.pagecache import shared_page
 from tipline.rewards import certificates
 from tipline.rewards.certificates_text import BOTH, section_for
 
@@ -38,6 +39,7 @@ BUSY = _(
 )
 
 
+@shared_page
 @require_http_methods(["GET"])
 def verify(request: HttpRequest) -> HttpResponse:
     """The forms; ``?code=`` (the code form, sent without JavaScript) goes to the

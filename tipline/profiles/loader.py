@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tipline.lib.i18n import localized
 from tipline.lib.markdown import MAX_SOURCE_CHARS
+from tipline.lib.pagecache import forget_pages
 from tipline.profiles import guardrail
 from tipline.profiles.models import Category, GuidancePage, GuidanceSlug, Profile
 
@@ -193,9 +194,11 @@ def category_cache_key(slug: str) -> str:
 
 
 def forget_categories() -> None:
-    """Drop the categories this process has cached (tipline.intake.selectors)."""
+    """Drop the categories this process has cached (tipline.intake.selectors),
+    and the public pages that show them (tipline.lib.pagecache)."""
     slugs = Category.objects.values_list("slug", flat=True)
     cache.delete_many([category_cache_key(slug) for slug in slugs])
+    forget_pages()
 
 
 def ensure_default_profile() -> Profile:

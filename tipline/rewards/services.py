@@ -22,6 +22,7 @@ from tipline.accounts.models import Role, User
 from tipline.audit import services as audit
 from tipline.cases.keys import data_key_for
 from tipline.cases.models import Case, CaseKey, Outcome, Status
+from tipline.lib.pagecache import forget_pages
 from tipline.rewards import currencies
 
 # Offers, claims and payouts live in claims.py; callers reach them here.
@@ -127,6 +128,7 @@ def update_tier(
     for name_, value in checked.__dict__.items():
         setattr(locked, name_, value)
     locked.save()
+    forget_pages()  # /rewards/ shows the tiers (tipline.lib.pagecache)
     changed = {
         key: {"from": before.__dict__[key], "to": value}
         for key, value in checked.__dict__.items()
@@ -273,6 +275,7 @@ def _add_tier(*, user: User, policy: Policy, tier: TierData) -> Tier:
         )
     fields = {**checked.__dict__, "position": tiers.count() + 1}
     added = Tier.objects.create(policy=policy, **fields)
+    forget_pages()
     audit.record(
         action="rewards.tier_added",
         actor=user,
@@ -308,6 +311,7 @@ def _remove_tier(*, user: User, tier: Tier) -> None:
         )
     before = _tier_data(locked)
     locked.delete()
+    forget_pages()
     for position, remaining in enumerate(policy.tiers.order_by("position", "pk"), 1):
         if remaining.position != position:
             remaining.position = position

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tipline.accounts.models import User
 from tipline.audit import services as audit
+from tipline.lib.pagecache import forget_pages
 from tipline.profiles import bulletins
 from tipline.profiles.bulletins import BulletinText
 from tipline.profiles.models import Bulletin, Profile
@@ -33,6 +34,7 @@ def create(*, user: User, profile: Profile, text: BulletinText) -> Bulletin:
 def update(*, user: User, bulletin: Bulletin, text: BulletinText) -> Bulletin:
     """New text for a bulletin, in whatever state it is."""
     bulletins.update_bulletin(bulletin=bulletin, text=text)
+    forget_pages()
     audit.record(
         action="bulletin.edited",
         actor=user,
@@ -45,6 +47,7 @@ def update(*, user: User, bulletin: Bulletin, text: BulletinText) -> Bulletin:
 @transaction.atomic
 def publish(*, user: User, bulletin: Bulletin) -> Bulletin:
     bulletins.publish_bulletin(bulletin=bulletin)
+    forget_pages()
     audit.record(
         action="bulletin.published",
         actor=user,
@@ -58,6 +61,7 @@ def publish(*, user: User, bulletin: Bulletin) -> Bulletin:
 def schedule(*, user: User, bulletin: Bulletin, at: datetime) -> Bulletin:
     """Publish at ``at`` (raises bulletins.NotInFuture for a time gone by)."""
     bulletins.schedule_bulletin(bulletin=bulletin, at=at)
+    forget_pages()
     detail = {**_of(bulletin), "publish_at": at.isoformat()}
     audit.record(
         action="bulletin.scheduled", actor=user, target=_target(bulletin), detail=detail
@@ -68,6 +72,7 @@ def schedule(*, user: User, bulletin: Bulletin, at: datetime) -> Bulletin:
 @transaction.atomic
 def unpublish(*, user: User, bulletin: Bulletin) -> Bulletin:
     bulletins.unpublish_bulletin(bulletin=bulletin)
+    forget_pages()
     audit.record(
         action="bulletin.unpublished",
         actor=user,
@@ -82,6 +87,7 @@ def delete(*, user: User, bulletin: Bulletin) -> None:
     """Delete a draft (raises bulletins.NotADraft for any other)."""
     target, detail = _target(bulletin), _of(bulletin)
     bulletins.delete_bulletin(bulletin=bulletin)
+    forget_pages()
     audit.record(action="bulletin.deleted", actor=user, target=target, detail=detail)
 
 

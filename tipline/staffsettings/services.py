@@ -15,6 +15,7 @@ from django.utils import timezone
 from tipline.accounts.models import User
 from tipline.audit import services as audit
 from tipline.lib.markdown import render
+from tipline.lib.pagecache import forget_pages
 from tipline.profiles.loader import default_guidance
 from tipline.profiles.models import GuidancePage, Site
 
@@ -61,6 +62,7 @@ def edit_guidance_page(
     page.edited = True
     page.updated_at = timezone.now()
     page.save()
+    forget_pages()
     audit.record(
         action="settings.guidance",
         actor=user,
@@ -83,6 +85,7 @@ def restore_guidance_page(*, user: User, page: GuidancePage) -> GuidancePage:
     page.edited = False
     page.updated_at = timezone.now()
     page.save()
+    forget_pages()
     audit.record(action="settings.guidance_restored", actor=user, target=_target(page))
     return page
 
@@ -165,6 +168,7 @@ def set_site_logo(
         setattr(site, name, values[name])
     site.updated_at = timezone.now()
     site.save()
+    forget_pages()
     detail: dict[str, Any] = {"changed": changed}
     if "logo_png" in changed:
         detail["logo_bytes"] = len(png) if png is not None and not remove else 0
@@ -181,6 +185,7 @@ def _update(user: User, target: str, values: dict[str, Any]) -> list[str]:
         setattr(site, name, values[name])
     site.updated_at = timezone.now()
     site.save()
+    forget_pages()
     # The names only: the values are public, and stay readable on the page.
     audit.record(
         action="settings.site", actor=user, target=target, detail={"changed": changed}

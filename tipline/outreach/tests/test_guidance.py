@@ -15,6 +15,7 @@ from testkit.helpers import (
     receipt_in,
 )
 from tipline.cases.models import REPORTER_OUTCOME, REPORTER_STATUS, Outcome, Status
+from tipline.lib.pagecache import forget_pages
 from tipline.outreach import guide
 from tipline.outreach.tests.test_profile_texts import FOREIGN_WORDS, visible_text
 from tipline.profiles.loader import PROFILE_DIR, load_profile
@@ -74,6 +75,7 @@ def test_how_to_report_shows_only_the_channels_configured(client, profile):
     site.postal_address = {"en": "PO Box 123\nLondon", "zh-hans": "邮政信箱123号"}
     site.in_person = {"en": "Any police front desk", "zh-hans": "任何公安局接待窗口"}
     site.save()
+    forget_pages()  # as the Site settings' services do (tipline.lib.pagecache)
 
     page = text_of(client, "/how-to-report/")
     assert "tiplinexyzexample.onion" in page
@@ -121,6 +123,7 @@ def test_rewards_show_the_tiers_and_whether_money_is_paid(client, profile):
 
     policy = rewards.policy_for("national-security")
     policy.tiers.exclude(commendation_only=True).delete()
+    forget_pages()  # as the reward tiers' services do
 
     page = text_of(client, "/rewards/")
     assert "pays no money" in page

@@ -10,6 +10,7 @@ from django.utils import timezone
 from testkit import public_pages as walk
 from testkit.helpers import make_staff, staff_login
 from tipline.accounts.models import Role
+from tipline.lib.pagecache import forget_pages
 from tipline.profiles.models import Site
 from tipline.profiles.selectors import current_site
 
@@ -79,6 +80,7 @@ def test_the_emergency_line_dials_its_number_and_escapes_the_rest(client, profil
         },
         updated_at=timezone.now(),
     )
+    forget_pages()  # as the Site settings' services do (tipline.lib.pagecache)
     html = client.get("/").content.decode()
     assert (
         "&lt;b&gt;Danger?&lt;/b&gt; Call "
@@ -104,6 +106,7 @@ def test_the_header_names_the_organisation_or_the_profile(client, profile):
         web_address="https://report.example.org/",
         updated_at=timezone.now(),
     )
+    forget_pages()
     html = client.get("/").content.decode()
     assert "<span>National Protective Service</span>" in html
     assert "· National Protective Service</title>" in html
@@ -138,6 +141,7 @@ def test_brand_css_and_logo_are_cached_by_version_and_etag(client, profile):
     Site.objects.filter(pk=1).update(
         colour_primary="#6b1d1d", updated_at=site.updated_at + timedelta(seconds=1)
     )
+    forget_pages()
     moved = client.get("/").content.decode()
     assert link.group(1) not in moved
     changed = client.get("/site/brand.css", HTTP_IF_NONE_MATCH=response["ETag"])
