@@ -217,3 +217,15 @@ JOURNEYS: dict[str, Callable[[Page, str], None]] = {
     "page not found": not_found,
     "CSRF failure": csrf_failure,
 }
+
+
+def switch_language(page: Page, code: str) -> None:
+    """Change the page's language as a reader does: with the header's links on
+    shared public pages, or its menu where the page keeps a form or is a staff
+    page. Nothing to do when the page is already in ``code``."""
+    if page.locator("#language-select").count():
+        page.locator("#language-select").select_option(code)
+        page.locator(".language button").click()
+    elif page.locator(f'header a[hreflang="{code}"]').count():
+        page.locator(f'header a[hreflang="{code}"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", code)

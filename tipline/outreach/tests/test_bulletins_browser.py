@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from testkit.helpers import PASSWORD, authenticator_code
+from testkit.public_pages import switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -161,8 +162,7 @@ def test_a_bulletin_is_written_published_and_read_through_the_feed(
     ids = dict(json.loads(output.strip().splitlines()[-1]))
     for language, slug in (("en", "fake-recruiters"), ("zh-hans", "jia-zhaopin")):
         page.goto(base + "/news/")
-        page.locator("#language-select").select_option(language)
-        page.locator("form.language button").click()
+        switch_language(page, language)
         for width in (360, 1280):
             page.set_viewport_size({"width": width, "height": 800})
             for name, path in PAGES.items():

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from testkit.helpers import PASSWORD, authenticator_code
+from testkit.public_pages import switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -147,8 +148,7 @@ def test_quick_exit_brand_and_verify_page(browser, live_tipline, neutral_site):
     # The brand and /verify-this-site/, at a phone's and a desktop's width.
     for language in ("en", "zh-hans"):
         page.goto(base + "/")
-        page.locator("#language-select").select_option(language)
-        page.locator("form.language button").click()
+        switch_language(page, language)
         for width in (360, 1280):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(base + "/")
@@ -193,8 +193,7 @@ def test_quick_exit_brand_and_verify_page(browser, live_tipline, neutral_site):
     page.locator("main form button[type=submit]").click()
     expect(page.get_by_role("link", name="Settings")).to_be_visible()
     for language in ("en", "zh-hans"):
-        page.locator("#language-select").select_option(language)
-        page.locator("form.language button").click()
+        switch_language(page, language)
         for width in (360, 1280):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(base + "/staff/settings/site/")
