@@ -21,6 +21,7 @@ from tipline.profiles.models import Bulletin, Profile
 def create(*, user: User, profile: Profile, text: BulletinText) -> Bulletin:
     """A new draft (errors: as bulletins.create_bulletin)."""
     bulletin = bulletins.create_bulletin(profile=profile, text=text)
+    # A draft is on no public page: nothing stored to forget.
     audit.record(
         action="bulletin.created",
         actor=user,
@@ -34,26 +35,14 @@ def create(*, user: User, profile: Profile, text: BulletinText) -> Bulletin:
 def update(*, user: User, bulletin: Bulletin, text: BulletinText) -> Bulletin:
     """New text for a bulletin, in whatever state it is."""
     bulletins.update_bulletin(bulletin=bulletin, text=text)
-    forget_pages()
-    audit.record(
-        action="bulletin.edited",
-        actor=user,
-        target=_target(bulletin),
-        detail=_of(bulletin),
-    )
+    _changed("bulletin.edited", user=user, bulletin=bulletin)
     return bulletin
 
 
 @transaction.atomic
 def publish(*, user: User, bulletin: Bulletin) -> Bulletin:
     bulletins.publish_bulletin(bulletin=bulletin)
-    forget_pages()
-    audit.record(
-        action="bulletin.published",
-        actor=user,
-        target=_target(bulletin),
-        detail=_of(bulletin),
-    )
+    _changed("bulletin.published", user=user, bulletin=bulletin)
     return bulletin
 
 
@@ -61,24 +50,15 @@ def publish(*, user: User, bulletin: Bulletin) -> Bulletin:
 def schedule(*, user: User, bulletin: Bulletin, at: datetime) -> Bulletin:
     """Publish at ``at`` (raises bulletins.NotInFuture for a time gone by)."""
     bulletins.schedule_bulletin(bulletin=bulletin, at=at)
-    forget_pages()
     detail = {**_of(bulletin), "publish_at": at.isoformat()}
-    audit.record(
-        action="bulletin.scheduled", actor=user, target=_target(bulletin), detail=detail
-    )
+    _changed("bulletin.scheduled", user=user, bulletin=bulletin, detail=detail)
     return bulletin
 
 
 @transaction.atomic
 def unpublish(*, user: User, bulletin: Bulletin) -> Bulletin:
     bulletins.unpublish_bulletin(bulletin=bulletin)
-    forget_pages()
-    audit.record(
-        action="bulletin.unpublished",
-        actor=user,
-        target=_target(bulletin),
-        detail=_of(bulletin),
-    )
+    _changed("bulletin.unpublished", user=user, bulletin=bulletin)
     return bulletin
 
 
@@ -89,6 +69,24 @@ def delete(*, user: User, bulletin: Bulletin) -> None:
     bulletins.delete_bulletin(bulletin=bulletin)
     forget_pages()
     audit.record(action="bulletin.deleted", actor=user, target=target, detail=detail)
+
+
+def _changed(
+    action: str,
+    *,
+    user: User,
+    bulletin: Bulletin,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A public page may show the bulletin now or may have shown it: forget the
+    stored pages, and record who did what."""
+    forget_pages()
+    audit.record(
+        action=action,
+        actor=user,
+        target=_target(bulletin),
+        detail=detail if detail is not None else _of(bulletin),
+    )
 
 
 def _target(bulletin: Bulletin) -> str:

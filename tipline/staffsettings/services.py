@@ -151,12 +151,19 @@ def set_site_logo(
     """Store a new logo (``png``, already re-encoded by
     tipline.profiles.branding.reencode_logo), keep the current one (``None``),
     or remove it; and its alternative text. Returns the changed fields."""
-    site = _locked_site()
     values: dict[str, Any] = {"logo_alt": alt}
     if remove:
         values["logo_png"] = None
     elif png is not None:
         values["logo_png"] = png
+    size = len(png) if png is not None and not remove else 0
+    return _update(user, "site:logo", values, logo_bytes=size)
+
+
+def _update(
+    user: User, target: str, values: dict[str, Any], *, logo_bytes: int = 0
+) -> list[str]:
+    site = _locked_site()
     changed = [
         name
         for name, value in values.items()
@@ -169,27 +176,12 @@ def set_site_logo(
     site.updated_at = timezone.now()
     site.save()
     forget_pages()
+    # The names only: the values are public, and stay readable on the page; of
+    # a new logo, its size.
     detail: dict[str, Any] = {"changed": changed}
     if "logo_png" in changed:
-        detail["logo_bytes"] = len(png) if png is not None and not remove else 0
-    audit.record(action="settings.site", actor=user, target="site:logo", detail=detail)
-    return changed
-
-
-def _update(user: User, target: str, values: dict[str, Any]) -> list[str]:
-    site = _locked_site()
-    changed = [name for name, value in values.items() if getattr(site, name) != value]
-    if not changed:
-        return []
-    for name in changed:
-        setattr(site, name, values[name])
-    site.updated_at = timezone.now()
-    site.save()
-    forget_pages()
-    # The names only: the values are public, and stay readable on the page.
-    audit.record(
-        action="settings.site", actor=user, target=target, detail={"changed": changed}
-    )
+        detail["logo_bytes"] = logo_bytes
+    audit.record(action="settings.site", actor=user, target=target, detail=detail)
     return changed
 
 
