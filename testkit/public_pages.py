@@ -145,6 +145,8 @@ def forget_all_but_the_language(page: Page) -> None:
     name = settings.LANGUAGE_COOKIE_NAME
     kept = [cookie for cookie in page.context.cookies() if cookie["name"] == name]
     page.context.clear_cookies()
+    # The cookies read back are Playwright's Cookie, the same keys as the
+    # SetCookieParam it takes, under another TypedDict's name.
     page.context.add_cookies(kept)  # type: ignore[arg-type]
 
 

@@ -200,7 +200,9 @@ class ReportForm(forms.Form):
     def _drop_unmet(self, *, in_steps: bool) -> None:
         # Answers to questions whose condition is not met are dropped, even if a
         # hostile client sends them.
-        data: MultiValueDict[str, Any] = MultiValueDict(dict(self.data.lists()))  # type: ignore[attr-defined]
+        # Bound data is a QueryDict; the stubs type it as a plain Mapping.
+        lists = self.data.lists()  # type: ignore[attr-defined]
+        data: MultiValueDict[str, Any] = MultiValueDict(dict(lists))
         for name in self.unmet:
             data.pop(name, None)
         self.data = data

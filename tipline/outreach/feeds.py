@@ -35,6 +35,7 @@ class BulletinAtomFeed(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+# Feed is generic only in django-stubs: Feed[...] would fail at run time.
 class BulletinFeed(Feed):  # type: ignore[type-arg]
     feed_type = BulletinAtomFeed
 

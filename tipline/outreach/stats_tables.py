@@ -176,7 +176,8 @@ def _count(cell: Cell, min_count: int) -> Value:
         return Value(None, fewer_than(min_count))
     if cell.mark is Mark.NOT_SHOWN:
         return Value(None, _("not shown"))
-    assert cell.value is not None  # noqa: S101 (a shown cell has a value)
+    if cell.value is None:
+        raise ValueError("a shown cell has no value")
     return Value(cell.value, number_format(cell.value), str(cell.value))
 
 

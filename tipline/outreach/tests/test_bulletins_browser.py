@@ -138,7 +138,7 @@ def test_a_bulletin_is_written_published_and_read_through_the_feed(
     response = context.request.get(base + href)
     assert response.ok
     # Our own feed, from the test server: not untrusted input.
-    feed = ET.fromstring(response.body())  # noqa: S314
+    feed = ET.fromstring(response.body())  # noqa: S314 - our own server's feed
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     entries = {
         entry.find(f"{ATOM}title").text: entry for entry in feed.iter(f"{ATOM}entry")
