@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -184,7 +183,11 @@ def load_guidance(
                 "position": order.index(slug),
                 "title": page["title"],
                 "body": page["body"],
-                "updated_at": timezone.now(),
+                # Only an administrator's edit has a time. The first load can
+                # happen inside a reporter's first request, and its exact time
+                # would date that visit (docs/security.md, "Times of a
+                # reporter's actions").
+                "updated_at": None,
             },
         )
 
