@@ -117,6 +117,17 @@ MIDDLEWARE = [
 # be served, which bounds how stale another process's copy can be after an edit
 # with the default per-process cache; 0 turns it off. And what else, besides
 # path, language and host, a stored page depends on.
+# Pages and cached categories in each process's memory; the page cache's content
+# version in a file every process of the machine reads (tipline/lib/pagecache.py),
+# so an edit shows at once on all of them. Several machines: point both at one
+# shared cache (Redis, Memcached; docs/deployment.md).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "page-versions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "page-versions"),
+    },
+}
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 PAGE_CACHE_VARIES_ON = ["tipline.intake.flood.proof_bits"]
 

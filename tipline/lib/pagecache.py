@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -54,6 +54,11 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 SHARED = "TIPLINE_SHARED_PAGE"
 FRESH = "tipline.page.fresh"
 VERSION_KEY = "tipline:pages:version"
+# The content version lives in its own cache, shared by every web process of the
+# machine (a file in the data directory by default: settings.CACHES), so that an
+# edit in one process reaches pages stored by all of them at once; the pages
+# themselves stay in each process's memory.
+VERSIONS = "page-versions"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 # What must never be left in a stored page: anything shaped like a masked CSRF
 # token (checked against this visitor's secret), and any signed value (a form
@@ -100,15 +105,16 @@ def forget_pages() -> None:
 
 
 def _new_version() -> None:
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    caches[VERSIONS].set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def _version() -> int:
-    version: int | None = cache.get(VERSION_KEY)
+    versions = caches[VERSIONS]
+    version: int | None = versions.get(VERSION_KEY)
     if version is None:
         # A new version (not 0): a culled key must not bring older pages back.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY, 0)
+        versions.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = versions.get(VERSION_KEY, 0)
     return version
 
 
